@@ -1,0 +1,136 @@
+"""Ingest benchmark: messages per second through `supportdesk mail import` (stored, parsed,
+threaded, indexed, ticket or reply created), on SQLite and PostgreSQL, one process.
+
+    python bench/ingest.py --messages 2000            # SQLite, in a fresh temporary data directory
+    python bench/ingest.py --messages 2000 --postgres  # PostgreSQL (database bench_ingest, recreated)
+
+It runs three phases on one database: new requests only, replies only (to those requests), then
+a 70/30 mix, and prints messages/second for each, with the database's ticket count before each
+phase so a flat rate as the database grows is visible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mailgen import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+MAILBOX = "support@bench.example"
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "supportdesk", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout + done.stderr
+
+
+def write(messages: list[bytes], folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for index, raw in enumerate(messages):
+        (folder / f"{index:06d}.eml").write_bytes(raw)
+
+
+def count_tickets(env: dict[str, str]) -> int:
+    out = run(
+        env, "shell", "-c", "from supportdesk.tickets.models import Ticket; print(Ticket.objects.count())"
+    )
+    return int(out.strip().splitlines()[-1])
+
+
+def phase(env: dict[str, str], name: str, folder: Path, total: int) -> dict[str, object]:
+    before = count_tickets(env)
+    start = time.perf_counter()
+    out = run(env, "mail", "import", str(folder), "--mailbox", MAILBOX)
+    seconds = time.perf_counter() - start
+    rate = total / seconds
+    print(
+        f"{name:<14} {total:>6} messages in {seconds:6.1f} s = {rate:7.1f} msg/s   (tickets before: {before})"
+    )
+    return {
+        "phase": name,
+        "messages": total,
+        "seconds": round(seconds, 2),
+        "msgs_per_s": round(rate, 1),
+        "tickets_before": before,
+        "summary": out.strip().splitlines()[-3:],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/bench_ingest")
+    parser.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="sd-ingest-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SUPPORTDESK_DATA_DIR": str(work / "data"),
+        "HUEY_IMMEDIATE": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    if args.postgres:
+        import psycopg
+
+        base, _, name = args.postgres_url.rpartition("/")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = args.postgres_url
+    else:
+        env.pop("DATABASE_URL", None)
+    run(env, "migrate", "-v0")
+    run(
+        env,
+        "shell",
+        "-c",
+        "from supportdesk.channels.email.models import Mailbox; "
+        f"Mailbox.objects.create(name='Bench', email_address='{MAILBOX}', is_default=True)",
+    )
+
+    new_count = args.messages
+    news = generate(new_count, reply_fraction=0.0, to=MAILBOX, seed=1)
+    # Replies to the requests just imported: regenerate the same originals, keep only replies.
+    mixed = generate(new_count * 2, reply_fraction=0.5, to=MAILBOX, seed=1)
+    replies = [raw for raw in mixed if b"In-Reply-To" in raw][:new_count]
+    mix = generate(new_count, reply_fraction=0.3, to=MAILBOX, seed=2)
+    write(news, work / "new")
+    write(replies, work / "replies")
+    write(mix, work / "mix")
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"engine: {engine}; messages per phase: {new_count}")
+    results = [
+        phase(env, "new requests", work / "new", len(news)),
+        phase(env, "replies", work / "replies", len(replies)),
+        phase(env, "70/30 mix", work / "mix", len(mix)),
+    ]
+    out = Path(args.results_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    (out / f"ingest-{engine.lower()}-{stamp}.json").write_text(
+        json.dumps({"engine": engine, "results": results}, indent=2)
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

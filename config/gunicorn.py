@@ -1,0 +1,47 @@
+"""Gunicorn settings for supportdesk, read from the environment (docs/configuration.md).
+
+Used by `supportdesk start` and meant for production too:
+
+    gunicorn --config python:config.gunicorn
+
+Threaded workers (gthread) suit a Django app that mostly waits on its database: each process
+serves several requests at once without the memory of more processes.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _bind_address(host: str, port: str) -> str:
+    # An IPv6 address needs brackets before the port ("[::]:8000").
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+wsgi_app = "config.wsgi:application"
+bind = [_bind_address(os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000"))]
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# Loading the app once in the master shares its memory between workers and shows import errors
+# before any worker starts.
+preload_app = _env_bool("WEB_PRELOAD", True)
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+# On SIGTERM, requests in flight get this long to finish.
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "10"))
+keepalive = 5
+# Access logs are usually written by the reverse proxy; ACCESS_LOG=1 writes them to stdout.
+accesslog = "-" if _env_bool("ACCESS_LOG", False) else None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Trust X-Forwarded-* headers from these addresses only (the reverse proxy).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proc_name = "supportdesk-web"
+# Gunicorn 25+ opens a control socket in a per-user default location; two instances on one
+# machine would fight over it, and supportdesk has no use for it. (Older versions ignore this.)
+control_socket_disable = True

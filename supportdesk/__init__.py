@@ -1,0 +1,1 @@
+"""supportdesk: a self-hosted customer service platform."""

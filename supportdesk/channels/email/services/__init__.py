@@ -1,0 +1,1 @@
+"""Services of the email channel: intake (store, process, quarantine) and outbound (send, bounces)."""

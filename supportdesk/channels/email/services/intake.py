@@ -1,0 +1,339 @@
+"""Mail intake: every raw email is stored first, then processed into a ticket, a reply, a bounce
+record, a duplicate, or a quarantine entry an administrator can retry or discard.
+
+Two steps, each safe to repeat and to interrupt at any point:
+
+1. `store_inbound` writes the raw bytes (a content-addressed file) and one InboundEmail row in
+   a short transaction, before anything parses the mail. Storing the same bytes for the same
+   mailbox again returns the row already there, so a message fetched or delivered twice is
+   kept once; a concurrent identical store loses on the unique constraint and returns the
+   winner's row.
+2. `process_inbound` turns a RECEIVED row into its outcome. It parses outside any transaction,
+   then decides the thread and writes through the ticket services in ONE transaction together
+   with the row's new status, so a crash leaves the row RECEIVED with nothing written (and it
+   is processed again), never half-done. Bad mail never raises: it is quarantined with the
+   reason, its raw bytes kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from supportdesk.channels.email import thread_rules
+from supportdesk.channels.email.choices import InboundSource, InboundStatus
+from supportdesk.channels.email.conf import email_settings
+from supportdesk.channels.email.models import InboundEmail, Mailbox, raw_path
+from supportdesk.channels.email.parsing import MailParseError, ParsedMail, parse_message
+from supportdesk.channels.email.services.intake_apply import Outcome, Refused, apply_parsed
+from supportdesk.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+# A message whose processing was started this many times without finishing (the worker died
+# on it: out of memory, killed) is quarantined instead of being tried forever.
+MAX_ATTEMPTS = 3
+REASON_LIMIT = 2_000
+
+
+# -- step 1: store ----------------------------------------------------------------------------
+def _write_raw(name: str, raw: bytes, *, durable: bool) -> str:
+    """Write `raw` under `name` in the default storage and return the name it got.
+
+    On the local file system the file is written to a temporary name and renamed into place,
+    so a crash never leaves a partial file under the content-addressed name; `durable` also
+    flushes it to disk (fsync) before the row that points at it commits. Imports skip the
+    fsync: their source file is still on disk, and re-running the import stores it again."""
+    storage = default_storage
+    if isinstance(storage, FileSystemStorage):
+        path = storage.path(name)
+        try:
+            if os.path.getsize(path) == len(raw):
+                return name  # the same bytes are already there (content-addressed)
+        except OSError:
+            pass
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(raw)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        return name
+    if storage.exists(name) and storage.size(name) == len(raw):
+        return name
+    return storage.save(name, ContentFile(raw))
+
+
+def _existing(mailbox_id: int | None, digest: str) -> InboundEmail | None:
+    rows = InboundEmail.objects.filter(sha256=digest)
+    if mailbox_id is None:
+        return rows.filter(mailbox__isnull=True).first()
+    return rows.filter(mailbox_id=mailbox_id).first()
+
+
+def store_inbound(
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None = None,
+    source_ref: str = "",
+    details: dict[str, Any] | None = None,
+) -> tuple[InboundEmail, bool]:
+    """Keep `raw` durably, before any parsing: (the row, whether it was created now).
+
+    Writes the content-addressed raw file, then inserts the InboundEmail row (sha256, size,
+    the Message-ID read cheaply from the header block, `details` such as the SMTP envelope) in
+    one short transaction. The same bytes for the same mailbox give back the existing row.
+    Locks nothing beyond the insert; emits nothing (callers enqueue the processing)."""
+    return _store(raw=raw, source=source, mailbox=mailbox, source_ref=source_ref, details=details)
+
+
+def _store(
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None,
+    source_ref: str = "",
+    details: dict[str, Any] | None = None,
+    claimed: bool = False,
+) -> tuple[InboundEmail, bool]:
+    """`store_inbound`; `claimed` stores a new row with its first processing attempt already
+    counted, for a caller that processes it right away (the import command: one write less)."""
+    if source not in InboundSource.values:
+        raise ValueError(f"unknown inbound source {source!r}")
+    digest = hashlib.sha256(raw).hexdigest()
+    mailbox_id = mailbox.pk if mailbox is not None else None
+    row = InboundEmail(
+        mailbox=mailbox,
+        source=source,
+        source_ref=source_ref[:500],
+        sha256=digest,
+        size=len(raw),
+        message_id_header=thread_rules.cheap_message_id(raw),
+        details=details or {},
+        attempts=1 if claimed else 0,
+    )
+    # The file first: a row never points at bytes that are not there. Writing the same bytes
+    # again (a message seen before) finds the file in place and costs nothing.
+    row.raw.name = _write_raw(raw_path(row, ""), raw, durable=source != InboundSource.IMPORT)
+    try:
+        # Insert straight away (new mail is the common case); the unique constraint tells a
+        # message stored before, including by a concurrent identical store a moment ago.
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if (found := _existing(mailbox_id, digest)) is not None:
+            return found, False
+        raise
+    return row, True
+
+
+# -- step 2: process --------------------------------------------------------------------------
+def process_inbound(inbound_id: int) -> InboundEmail:
+    """Process a stored email (idempotent: only a RECEIVED row is processed).
+
+    Parses it (with the size limit of email_settings()); a MailParseError or any unexpected
+    error quarantines it with the reason (the error is logged, the raw kept). Otherwise decides
+    the thread and writes the ticket or reply, the EmailLink of its Message-ID and the row's
+    outcome in one transaction (the row is locked first). A Message-ID already received makes
+    it DUPLICATE; a delivery report marks our sent email bounced (outcome BOUNCE); mail from our
+    own addresses is DISCARDED. Ticket services emit their events after commit."""
+    process_stored(inbound_id)
+    return InboundEmail.objects.get(pk=inbound_id)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of a message (enough for a summary without reading the row again)."""
+
+    inbound_id: int
+    status: str
+    outcome: str = ""
+    reason: str = ""
+    ticket_id: int | None = None
+
+
+def process_stored(inbound_id: int, *, raw: bytes | None = None, claimed: bool = False) -> Result:
+    """`process_inbound` without reading the row back. The import command passes the raw
+    bytes it still holds (no file read) and `claimed` for a row it stored with the attempt
+    already counted (`_store(claimed=True)`)."""
+    if claimed:
+        attempts, size = 1, len(raw or b"")
+    else:
+        claim = _claim(inbound_id)
+        if claim is None:
+            status = InboundEmail.objects.filter(pk=inbound_id).values_list("status", flat=True).first()
+            return Result(inbound_id, str(status or ""))
+        attempts, size = claim
+    if attempts > MAX_ATTEMPTS:
+        return _quarantine(
+            inbound_id,
+            _(
+                "Processing this message was interrupted %(n)d times (the worker stopped while "
+                "handling it), so it was set aside to keep the mailbox moving."
+            )
+            % {"n": attempts - 1},
+        )
+    limit = email_settings().max_message_bytes
+    if size > limit:
+        return _quarantine(
+            inbound_id,
+            _("The message is larger than the limit of %(limit)d bytes (%(size)d bytes).")
+            % {"limit": limit, "size": size},
+        )
+    try:
+        data = raw if raw is not None else _read_raw(inbound_id)
+    except (OSError, InboundEmail.DoesNotExist) as error:
+        log.exception("inbound email %s: the raw file cannot be read", inbound_id)
+        return _quarantine(inbound_id, _("The stored message cannot be read: %(error)s") % {"error": error})
+    try:
+        parsed = _parse(data, limit)
+    except MailParseError as error:
+        return _quarantine(inbound_id, str(error) or _("The message cannot be read."))
+    except Exception as error:
+        log.exception("inbound email %s: the parser failed", inbound_id)
+        return _quarantine(inbound_id, _unexpected(error), details={"error": type(error).__name__})
+    return _write(inbound_id, parsed)
+
+
+def _claim(inbound_id: int) -> tuple[int, int] | None:
+    """Count the attempt, committed before the risky work starts (so a message that kills the
+    worker is noticed): (attempts, size), or None when the row is not waiting to be processed.
+    One statement (UPDATE … RETURNING, on SQLite and PostgreSQL alike)."""
+    table = connection.ops.quote_name(InboundEmail._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET attempts = attempts + 1 WHERE id = %s AND status = %s "  # noqa: S608
+            "RETURNING attempts, size",
+            [inbound_id, InboundStatus.RECEIVED],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def _read_raw(inbound_id: int) -> bytes:
+    name = InboundEmail.objects.filter(pk=inbound_id).values_list("raw", flat=True).get()
+    with default_storage.open(name, "rb") as handle:
+        return bytes(handle.read())
+
+
+@lru_cache(maxsize=1)
+def _parser_takes_limit() -> bool:
+    return "max_bytes" in inspect.signature(parse_message).parameters
+
+
+def _parse(raw: bytes, limit: int) -> ParsedMail:
+    if _parser_takes_limit():
+        return parse_message(raw, max_bytes=limit)  # type: ignore[call-arg]
+    return parse_message(raw)
+
+
+def _unexpected(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"[:500]
+    return _("An unexpected error stopped the processing of this message (%(error)s).") % {"error": text}
+
+
+def _write(inbound_id: int, parsed: ParsedMail) -> Result:
+    """Decide and write in one transaction; a failure anywhere rolls everything back and the
+    message is quarantined with the reason instead."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                current = (
+                    InboundEmail.objects.select_for_update(of=("self",))
+                    .filter(pk=inbound_id)
+                    .values_list("status", "mailbox_id", "source", "details")
+                    .get()
+                )
+                if current[0] != InboundStatus.RECEIVED:
+                    return Result(inbound_id, current[0])  # processed by somebody else meanwhile
+                inbound = InboundEmail(
+                    pk=inbound_id, mailbox_id=current[1], source=current[2], details=current[3]
+                )
+                details: dict[str, Any] = dict(current[3] or {})
+                outcome = apply_parsed(inbound, parsed, details)
+                _record(inbound_id, outcome, details)
+            return Result(inbound_id, outcome.status, outcome.outcome, outcome.reason, outcome.ticket_id)
+        except IntegrityError:
+            # Another worker linked the same Message-ID a moment ago: run again, which now
+            # finds it and records a duplicate. A second failure is a real problem.
+            if attempt == 2:
+                log.exception("inbound email %s: integrity error twice", inbound_id)
+                return _quarantine(inbound_id, _("The message conflicts with data stored meanwhile."))
+        except Refused as refusal:
+            return _quarantine(inbound_id, refusal.reason, details=refusal.details)
+        except DomainError as error:
+            return _quarantine(
+                inbound_id,
+                _("The ticket could not be written: %(error)s") % {"error": error.message},
+                details={"code": error.code, "errors": error.details},
+            )
+        except Exception as error:
+            log.exception("inbound email %s: processing failed", inbound_id)
+            return _quarantine(inbound_id, _unexpected(error), details={"error": type(error).__name__})
+    raise AssertionError("not reached")
+
+
+def _record(inbound_id: int, outcome: Outcome, details: dict[str, Any]) -> None:
+    InboundEmail.objects.filter(pk=inbound_id).update(
+        status=outcome.status,
+        outcome=outcome.outcome,
+        reason=outcome.reason[:REASON_LIMIT],
+        is_automatic=outcome.is_automatic,
+        ticket_id=outcome.ticket_id,
+        message_id=outcome.message_id,
+        processed_at=timezone.now(),
+        details=details,
+    )
+
+
+def _quarantine(inbound_id: int, reason: str, *, details: dict[str, Any] | None = None) -> Result:
+    row = finish_inbound(inbound_id, status=InboundStatus.QUARANTINED, reason=reason, details=details)
+    return Result(inbound_id, row.status, row.outcome, row.reason, row.ticket_id)
+
+
+def finish_inbound(
+    inbound_id: int,
+    *,
+    status: str,
+    reason: str,
+    outcome: str = "",
+    details: dict[str, Any] | None = None,
+) -> InboundEmail:
+    """Give a RECEIVED row its final status without a ticket (quarantine, discard). Locks the
+    row; a row another worker finished meanwhile is returned unchanged."""
+    with transaction.atomic():
+        row = InboundEmail.objects.select_for_update(of=("self",)).get(pk=inbound_id)
+        if row.status != InboundStatus.RECEIVED:
+            return row
+        row.status, row.outcome, row.reason = status, outcome, reason[:REASON_LIMIT]
+        row.processed_at = timezone.now()
+        if details:
+            row.details = {**row.details, **details}
+        row.save(update_fields=["status", "outcome", "reason", "processed_at", "details"])
+    if status == InboundStatus.QUARANTINED:
+        log.warning("inbound email %s quarantined: %s", inbound_id, reason)
+    return row
+
+
+__all__ = [
+    "Result",
+    "finish_inbound",
+    "process_inbound",
+    "process_stored",
+    "store_inbound",
+]

@@ -1,0 +1,131 @@
+"""A full-text index of documents keyed by an integer id, on SQLite FTS5 or PostgreSQL.
+
+The index is a side table that the owning app keeps current through its services. Queries
+return a SQL subquery of matching ids to combine with ordinary ORM filters (`id__in=RawSQL(...)`),
+so permission rules and other filters apply to search results exactly as to any list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from supportdesk.core.search.normalize import is_cjk_term, normalize, parse_query
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# A ticket's document grows with every message; beyond this many characters later text is not
+# indexed. It keeps indexing cheap and bounded for very long threads.
+MAX_DOCUMENT_CHARS = 200_000
+
+
+class SearchIndex:
+    def __init__(self, table: str):
+        if not _IDENTIFIER.match(table):
+            raise ValueError(f"bad table name {table!r}")
+        self.table = table
+
+    # -- schema ---------------------------------------------------------------------------------
+    def create(self, conn: BaseDatabaseWrapper) -> None:
+        with conn.cursor() as cursor:
+            if conn.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE TABLE {self.table} (id bigint PRIMARY KEY, document tsvector NOT NULL)"
+                )
+                cursor.execute(f"CREATE INDEX {self.table}_gin ON {self.table} USING gin (document)")
+            else:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE {self.table} USING fts5("
+                    "document, tokenize = 'unicode61 remove_diacritics 0')"
+                )
+
+    def drop(self, conn: BaseDatabaseWrapper) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    # -- writes ---------------------------------------------------------------------------------
+    def replace(self, doc_id: int, text: str) -> None:
+        """Index `text` as the whole document of `doc_id`."""
+        self.replace_many([(doc_id, text)])
+
+    def replace_many(self, rows: Iterable[tuple[int, str]]) -> None:
+        prepared = [(doc_id, normalize(text)[:MAX_DOCUMENT_CHARS]) for doc_id, text in rows]
+        if not prepared:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.executemany(
+                    f"INSERT INTO {self.table} (id, document) VALUES (%s, to_tsvector('simple', %s)) "
+                    "ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document",
+                    prepared,
+                )
+            else:
+                cursor.executemany(
+                    f"DELETE FROM {self.table} WHERE rowid = %s", [(doc_id,) for doc_id, _ in prepared]
+                )
+                cursor.executemany(f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)", prepared)
+
+    def append(self, doc_id: int, text: str) -> None:
+        """Add `text` to the end of the document of `doc_id` (creating it if missing)."""
+        addition = normalize(text)
+        if not addition:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {self.table} AS t (id, document) VALUES (%s, to_tsvector('simple', %s)) "
+                    "ON CONFLICT (id) DO UPDATE SET document = "
+                    "CASE WHEN length(t.document) < 100000 THEN t.document || EXCLUDED.document "
+                    "ELSE t.document END",
+                    [doc_id, addition],
+                )
+                return
+            cursor.execute(f"SELECT document FROM {self.table} WHERE rowid = %s", [doc_id])
+            row = cursor.fetchone()
+            document = f"{row[0]} {addition}" if row else addition
+            if row:
+                cursor.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [doc_id])
+            cursor.execute(
+                f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)",
+                [doc_id, document[:MAX_DOCUMENT_CHARS]],
+            )
+
+    def delete(self, doc_id: int) -> None:
+        with connection.cursor() as cursor:
+            column = "id" if connection.vendor == "postgresql" else "rowid"
+            cursor.execute(f"DELETE FROM {self.table} WHERE {column} = %s", [doc_id])
+
+    # -- reads ----------------------------------------------------------------------------------
+    def matching_ids(self, query: str) -> tuple[str, list[str]] | None:
+        """SQL and parameters selecting the ids whose documents match `query`.
+
+        None when the query holds no searchable term (only punctuation, say); callers then
+        skip the text filter instead of matching nothing or everything by accident.
+        """
+        terms = parse_query(query)
+        if not terms:
+            return None
+        if connection.vendor == "postgresql":
+            parts = []
+            for term in terms:
+                quoted = [_pg_quote(token) for token in term]
+                parts.append("(" + " <-> ".join(quoted) + ")" if is_cjk_term(term) else f"{quoted[0]}:*")
+            return (
+                f"SELECT id FROM {self.table} WHERE document @@ to_tsquery('simple', %s)",
+                [" & ".join(parts)],
+            )
+        expression = " ".join(
+            _fts5_quote(" ".join(term)) if is_cjk_term(term) else _fts5_quote(term[0]) + "*" for term in terms
+        )
+        return f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [expression]
+
+
+def _fts5_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _pg_quote(token: str) -> str:
+    return "'" + token.replace("'", "''").replace("\\", "\\\\") + "'"

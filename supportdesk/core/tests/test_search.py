@@ -1,0 +1,101 @@
+"""Search folding (pure) and the index on the real database engine."""
+
+import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from supportdesk.core.search import SearchIndex, normalize, parse_query
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Mật khẩu ĐÚNG", "mat khau dung"),
+        ("Zażółć gęślą JAŹŃ", "zazolc gesla jazn"),
+        ("ＡＢＣ１２３", "abc123"),
+        ("密码错误", "密 码 错 误"),
+        ("Hello, world! e-mail: a_b@x.com", "hello world e mail a b x com"),
+        ("Straße", "strasse"),
+    ],
+)
+def test_normalize_folds_case_diacritics_width_and_spaces_cjk(text, folded):
+    assert normalize(text) == folded
+
+
+def test_parse_query_makes_cjk_runs_phrases_and_words_terms():
+    assert parse_query("mật khẩu 密码") == [["mat"], ["khau"], ["密", "码"]]
+    assert parse_query("login密码reset") == [["login"], ["密", "码"], ["reset"]]
+    assert parse_query("  ,.;  ") == []
+
+
+@given(st.text(max_size=300))
+def test_normalize_and_parse_never_fail(text):
+    normalize(text)
+    for term in parse_query(text):
+        assert term and all(token for token in term)
+
+
+@pytest.fixture
+def index(db):
+    index = SearchIndex("test_search_index")
+    index.create(connection)
+    yield index
+    index.drop(connection)
+
+
+def matches(index, query):
+    found = index.matching_ids(query)
+    if found is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(found[0], found[1])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_index_matches_prefixes_without_diacritics_and_chinese_phrases(index):
+    index.replace_many(
+        [
+            (1, "Quên mật khẩu, không đăng nhập được"),
+            (2, "Nie mogę się zalogować — hasło"),
+            (3, "我忘记了密码，无法登录"),
+            (4, "Password reset e-mail never arrived"),
+        ]
+    )
+    assert matches(index, "mat khau") == [1]
+    assert matches(index, "mật") == [1]
+    assert matches(index, "zalog") == [2]
+    assert matches(index, "haslo") == [2]
+    assert matches(index, "密码") == [3]
+    assert matches(index, "码密") == []
+    assert matches(index, "pass reset") == [4]
+    assert matches(index, "password zzz") == []
+    assert matches(index, '" OR 1=1 --') == []
+    assert matches(index, "!!!") is None
+
+
+def test_append_extends_and_replace_overwrites_and_delete_removes(index):
+    index.append(7, "first words")
+    index.append(7, "second")
+    assert matches(index, "first second") == [7]
+    index.replace(7, "other")
+    assert matches(index, "first") == []
+    assert matches(index, "other") == [7]
+    index.delete(7)
+    assert matches(index, "other") == []
+
+
+def test_hostile_queries_are_plain_text(index):
+    index.replace(1, "alpha beta")
+    for query in [
+        'alpha" OR "beta',
+        "alpha NEAR beta",
+        "alpha:*",
+        "al'pha",
+        "(alpha) & !beta",
+        "-alpha",
+        "alpha*",
+    ]:
+        matches(index, query)  # must not raise a syntax error
+    with pytest.raises(ValueError):
+        SearchIndex("bad; DROP TABLE x")
