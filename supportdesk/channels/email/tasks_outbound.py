@@ -23,8 +23,10 @@ def send_outbound(outbound_id: int) -> str:
 @db_periodic_task(crontab(minute="*"))
 @lock_task("email-send-due")
 def send_due_outbound() -> int:
-    """Every minute: retries whose time has come, and any email whose first send was lost (a
-    worker stopped before it ran). The lock keeps two consumers from sweeping at once."""
+    """Every minute: replies whose email was never queued (a process died right after the
+    reply was committed), retries whose time has come, and any email whose first send was lost
+    (a worker stopped before it ran). The lock keeps two consumers from sweeping at once."""
+    outbound.outbound_queue_missed_replies()
     tried = outbound.outbound_send_due()
     if tried:
         log.info("outbound sweep: tried %d email(s)", tried)

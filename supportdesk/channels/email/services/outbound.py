@@ -27,7 +27,7 @@ from django.core.mail import EmailMessage as DjangoEmailMessage
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,6 +59,14 @@ LEASE = timedelta(minutes=10)
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
 MAX_DELAYS_KEPT = 5
+# Replies are queued by an after-commit handler; a process that dies between the commit and that
+# handler leaves a reply without its email. The sweep looks for such replies among the newest
+# messages (by primary key, so it costs an index range, not a table scan), once they are older
+# than the grace period and not older than the maximum age (older ones would surprise a customer).
+MISSED_REPLY_SCAN = 2000
+MISSED_REPLY_GRACE = timedelta(minutes=2)
+MISSED_REPLY_MAX_AGE = timedelta(days=1)
+MISSED_REPLY_BATCH = 100
 _no_mailbox_logged = False
 
 
@@ -245,6 +253,37 @@ def outbound_queue_reply(*, message_id: int) -> OutboundEmail | None:
         language=language,
         from_name=sender_name(mailbox, message.author_name),
     )
+
+
+def outbound_queue_missed_replies() -> int:
+    """Queue the email of every recent public agent reply on an email ticket that has none (its
+    after-commit handler was lost). Idempotent: outbound_queue_reply re-checks under its own
+    transaction. Returns how many emails were queued."""
+    first_mailbox = Mailbox.objects.filter(is_active=True).order_by("created_at").first()
+    newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if first_mailbox is None or newest is None:
+        return 0
+    now = timezone.now()
+    # A reply written before the desk had a mailbox was never meant to go out by email.
+    since = max(now - MISSED_REPLY_MAX_AGE, first_mailbox.created_at)
+    emailed = OutboundEmail.objects.filter(kind=OutboundKind.REPLY, message_id=OuterRef("pk"))
+    missed = list(
+        Message.objects.filter(
+            pk__gt=newest - MISSED_REPLY_SCAN,
+            is_public=True,
+            author_kind=AuthorKind.AGENT,
+            ticket__channel=Channel.EMAIL,
+            created_at__lte=now - MISSED_REPLY_GRACE,
+            created_at__gte=since,
+        )
+        .exclude(Exists(emailed))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:MISSED_REPLY_BATCH]
+    )
+    queued = sum(1 for message_id in missed if outbound_queue_reply(message_id=message_id) is not None)
+    if queued:
+        log.warning("queued %d reply email(s) whose after-commit handler was lost", queued)
+    return queued
 
 
 # -- sending ------------------------------------------------------------------------------------
