@@ -131,6 +131,9 @@ AUDIT_AREAS = [
     ("priority.", _("Priorities")),
     ("tag.", _("Tags")),
     ("custom_field.", _("Custom fields")),
+    ("mailbox.", _("Mailboxes")),
+    ("notification_settings.", _("Notification emails")),
+    ("inbound_email.", _("Quarantined email")),
 ]
 
 

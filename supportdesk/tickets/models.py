@@ -244,6 +244,10 @@ class Ticket(models.Model):
             models.Index(fields=["-priority", "-updated_at", "-id"], name="t_prio_sort"),
             # Auto-close of solved tickets.
             models.Index(fields=["solved_at"], name="t_solved_at", condition=Q(status=Status.SOLVED)),
+            # A closed ticket's open follow-up (mail threading); few tickets have one.
+            models.Index(
+                fields=["follow_up_of"], name="t_follow_up_of", condition=Q(follow_up_of__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="ticket_status_valid"),

@@ -48,6 +48,12 @@ ACTION_LABELS = {
     "custom_field.created": _("Created a custom field"),
     "custom_field.updated": _("Changed a custom field"),
     "custom_field.deleted": _("Deleted a custom field"),
+    "mailbox.created": _("Created a mailbox"),
+    "mailbox.updated": _("Changed a mailbox"),
+    "mailbox.deleted": _("Deleted a mailbox"),
+    "notification_settings.updated": _("Changed the notification emails"),
+    "inbound_email.retried": _("Retried a quarantined email"),
+    "inbound_email.discarded": _("Discarded a quarantined email"),
 }
 
 
