@@ -12,6 +12,8 @@ from supportdesk.accounts.choices import Role
 
 # A reserved name under the .test top-level domain (RFC 2606): mail to it can never reach anyone.
 DEMO_DOMAIN = "demo.supportdesk.test"
+# The demo desk's mailbox: mail sent to it through the built-in SMTP receiver becomes a ticket.
+DEMO_MAILBOX = f"support@{DEMO_DOMAIN}"
 
 
 @dataclass(frozen=True)

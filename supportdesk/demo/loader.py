@@ -25,10 +25,11 @@ from django.utils import timezone
 from supportdesk.accounts.choices import STAFF_ROLES, Role
 from supportdesk.accounts.models import Group, User
 from supportdesk.accounts.services import group_save, user_create
+from supportdesk.channels.email.services.mailboxes import MailboxValues, mailbox_save
 from supportdesk.core.conf import product_settings
 from supportdesk.customers.models import Customer, Organization
 from supportdesk.customers.services import customer_create, customer_link_user, organization_save
-from supportdesk.demo.credentials import DEMO_EMAILS, DEMO_LOGINS
+from supportdesk.demo.credentials import DEMO_EMAILS, DEMO_LOGINS, DEMO_MAILBOX
 from supportdesk.demo.data.company import (
     CATEGORIES,
     CUSTOM_FIELDS,
@@ -101,6 +102,7 @@ def load_demo(*, tickets: int, seed: int, now: datetime | None = None) -> DemoRe
             loader.add_customers()
             for ticket in plan.tickets:
                 loader.add_ticket(ticket)
+            loader.add_mailbox()
             loader.set_passwords(hashes)
     result = loader.result
     result.seconds = time.monotonic() - started
@@ -218,6 +220,20 @@ class _Loader:
                 customer = customer_link_user(customer=customer, user_id=user.pk)
             self.customers[person.key] = customer
         self.result.customers = len(self.customers)
+
+    def add_mailbox(self) -> None:
+        """The desk's support address. It takes mail through the built-in SMTP receiver (no IMAP
+        account to set up); created after the history, so no demo reply is ever emailed."""
+        mailbox_save(
+            actor=self.staff["admin"],
+            values=MailboxValues(
+                name="Support",
+                email_address=DEMO_MAILBOX,
+                display_name="Demo Support",
+                group=next(iter(self.groups.values()), None),
+                is_default=True,
+            ),
+        )
 
     def set_passwords(self, hashes: Mapping[str, Future[str]]) -> None:
         """Give the demo sign-ins their passwords; every other agent shares the agent's."""

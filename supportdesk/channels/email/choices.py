@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Security(models.TextChoices):
@@ -42,8 +43,8 @@ class InboundOutcome(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "in", _("Received")
-    OUTBOUND = "out", _("Sent")
+    INBOUND = "in", pgettext_lazy("email direction", "Received")
+    OUTBOUND = "out", pgettext_lazy("email direction", "Sent")
 
 
 class OutboundKind(models.TextChoices):

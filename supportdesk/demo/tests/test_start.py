@@ -11,7 +11,9 @@ import http.cookiejar
 import os
 import re
 import signal
+import smtplib
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,11 +21,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from supportdesk.demo.credentials import DEMO_LOGINS, demo_login
+from supportdesk.demo.credentials import DEMO_LOGINS, DEMO_MAILBOX, demo_login
 
 READY_TIMEOUT = 90
 STOP_TIMEOUT = 20
@@ -43,6 +46,8 @@ class Product:
 
     def __init__(self, tmp_path: Path, *args: str):
         self.port = free_port()
+        self.mail_port = free_port()
+        self.data_dir = tmp_path / "data"
         self.base = f"http://127.0.0.1:{self.port}"
         self.out_path, self.err_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
         env = {
@@ -50,9 +55,10 @@ class Product:
         }
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
-            SUPPORTDESK_DATA_DIR=str(tmp_path / "data"),
+            SUPPORTDESK_DATA_DIR=str(self.data_dir),
             HOST="127.0.0.1",
             PORT=str(self.port),
+            MAIL_RECEIVER_PORT=str(self.mail_port),
         )
         with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
             self.process = subprocess.Popen(
@@ -155,6 +161,17 @@ def sign_in(base: str, email: str, password: str) -> urllib.error.HTTPError | No
     return None
 
 
+def wait_for_ticket(database: Path, subject: str, timeout: float = 30.0) -> bool:
+    """Whether a ticket with `subject` appears in the product's SQLite database in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as db:
+            if db.execute("SELECT 1 FROM tickets_ticket WHERE subject = ?", (subject,)).fetchone():
+                return True
+        time.sleep(0.25)
+    return False
+
+
 @pytest.mark.parametrize("product", [("--demo-tickets", "20")], indirect=True)
 def test_start_serves_the_product_with_the_demo_and_stops_cleanly_on_ctrl_c(product):
     banner = product.wait_for_banner()
@@ -175,8 +192,17 @@ def test_start_serves_the_product_with_the_demo_and_stops_cleanly_on_ctrl_c(prod
 
     processes = product.descendants()
     commands = " ".join(processes.values())
-    assert "gunicorn" in commands and "run_huey" in commands
-    assert len(processes) >= 4  # gunicorn master, two workers, the huey consumer
+    assert "gunicorn" in commands and "run_huey" in commands and "mail receive" in commands
+    assert len(processes) >= 5  # gunicorn master, two workers, the huey consumer, the mail receiver
+
+    # Mail delivered to the demo mailbox through the built-in receiver becomes a ticket.
+    assert f"SMTP receiver on 127.0.0.1:{product.mail_port}" in banner and DEMO_MAILBOX in banner
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "Lan <lan@example.com>", DEMO_MAILBOX, "Máy in bị kẹt giấy"
+    mail.set_content("Chào bạn, máy in của chúng tôi bị kẹt giấy từ sáng nay.")
+    with smtplib.SMTP("127.0.0.1", product.mail_port, timeout=10) as client:
+        client.send_message(mail)
+    assert wait_for_ticket(product.data_dir / "db.sqlite3", "Máy in bị kẹt giấy"), product.stderr
 
     product.process.send_signal(signal.SIGINT)
     assert product.process.wait(timeout=STOP_TIMEOUT) == 0, product.stderr

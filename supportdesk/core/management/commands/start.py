@@ -4,7 +4,10 @@ It prepares the database (migrations, static files, the demo desk on a first sta
 and watches the processes the product is made of:
 
 - web: gunicorn serving config.wsgi (config/gunicorn.py reads HOST, PORT, WEB_CONCURRENCY, …);
-- worker: the huey consumer (`supportdesk run_huey`), which also runs the periodic tasks.
+- worker: the huey consumer (`supportdesk run_huey`), which also runs the periodic tasks
+  (IMAP mailboxes are polled there);
+- mail: the email channel's SMTP receiver (`supportdesk mail receive`), unless
+  MAIL_RECEIVER_ENABLED is off.
 
 Ctrl-C or SIGTERM stops them all cleanly. If one of them dies, the others are stopped too and
 the command fails, so a half-running product never goes unnoticed. Production installations run
@@ -55,11 +58,19 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
 
+def mail_receiver_address() -> tuple[str, int] | None:
+    """Where the email channel's SMTP receiver listens, or None when it is not run."""
+    email = getattr(settings, "SUPPORTDESK_EMAIL", None)
+    if not apps.is_installed("supportdesk.channels.email") or not email or not email["RECEIVER_ENABLED"]:
+        return None
+    return str(email["RECEIVER_HOST"]), int(email["RECEIVER_PORT"])
+
+
 def product_processes() -> list[Child]:
     """The processes `start` runs. Every command line starts with this interpreter, so the
     product runs from its virtualenv whatever PATH says."""
     python = sys.executable
-    return [
+    children = [
         Child(
             "web",
             "web server (gunicorn)",
@@ -74,9 +85,17 @@ def product_processes() -> list[Child]:
             [python, "-m", "supportdesk", "run_huey", "--flush-locks"],
             signal.SIGINT,
         ),
-        # The mail receiver (IMAP polling and the SMTP server of the email channel) joins here
-        # as a third Child when that channel lands.
     ]
+    if mail_receiver_address() is not None:
+        children.append(
+            Child(
+                "mail",
+                "mail receiver (SMTP)",
+                [python, "-m", "supportdesk", "mail", "receive"],
+                signal.SIGTERM,
+            )
+        )
+    return children
 
 
 class Command(BaseCommand):
@@ -109,6 +128,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
         self._check_port_free(host, port)
+        if (mail := mail_receiver_address()) is not None:
+            self._check_port_free(*mail, hint="MAIL_RECEIVER_PORT=2526, or MAIL_RECEIVER_ENABLED=0")
         started = time.monotonic()
         # Until the children run, Ctrl-C simply interrupts (a migration or the demo load rolls back).
         self._prepare(options)
@@ -131,7 +152,7 @@ class Command(BaseCommand):
             self._stop(children)
 
     # -- before the processes start -----------------------------------------------------------
-    def _check_port_free(self, host: str, port: int) -> None:
+    def _check_port_free(self, host: str, port: int, hint: str = "PORT=8001 (or --port 8001)") -> None:
         """Fail at once, before minutes of preparation, when the port is taken."""
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -142,7 +163,7 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(
                     f"Cannot listen on {host}:{port} ({error.strerror}). Is supportdesk already running? "
-                    f"Choose another port with PORT=8001 (or --port 8001)."
+                    f"Choose another port with {hint}."
                 ) from None
 
     def _prepare(self, options: dict[str, Any]) -> None:
@@ -258,6 +279,8 @@ class Command(BaseCommand):
             f"    customers use the portal at {base}/",
             f"    web: {web}; worker: huey consumer (periodic tasks included)",
         ]
+        if (mail := mail_receiver_address()) is not None:
+            lines.append(f"    mail: SMTP receiver on {mail[0]}:{mail[1]}")
         if host in ("0.0.0.0", "::"):  # noqa: S104 - we only describe the address
             lines.append("    listening on every network interface of this machine")
         if status != 200:

@@ -6,11 +6,23 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from supportdesk.demo.credentials import logins_table
+from supportdesk.channels.email.conf import email_settings
+from supportdesk.demo.credentials import DEMO_MAILBOX, logins_table
 from supportdesk.demo.loader import demo_loaded, desk_in_use, load_demo
 from supportdesk.tickets.choices import Status
 
 MAX_TICKETS = 50_000
+
+
+def mail_line() -> str:
+    """How to send the demo desk an email, when the built-in SMTP receiver runs."""
+    receiver = email_settings()
+    if not receiver.receiver_enabled:
+        return ""
+    return (
+        f"\nMail for {DEMO_MAILBOX} delivered by SMTP to {receiver.receiver_host}:{receiver.receiver_port}"
+        " becomes a ticket.\nWithout EMAIL_HOST, the desk's outgoing mail is printed by the worker."
+    )
 
 
 class Command(BaseCommand):
@@ -40,6 +52,7 @@ class Command(BaseCommand):
             if demo_loaded():
                 self.stdout.write("Demo sign-ins (demo data only, the passwords are public):")
                 self.stdout.write(logins_table())
+                self.stdout.write(mail_line())
             return
         tickets = options["tickets"]
         if not 0 <= tickets <= MAX_TICKETS:
