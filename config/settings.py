@@ -234,6 +234,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # huey adds a handler of its own to its logger; without this every line would print twice.
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # aiosmtpd logs every SMTP conversation (senders, recipients) at INFO: too much, and
+        # personal data; our receiver logs what it stores or refuses itself.
+        "mail.log": {"level": "WARNING"},
     },
 }
 

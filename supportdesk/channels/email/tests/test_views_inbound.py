@@ -374,6 +374,10 @@ def test_discard_with_a_reason(client_for, administrator, mailbox):
     # Still there in recent mail, and its raw message still downloads.
     assert "Spam offer" in client.get(reverse("email_settings:recent")).content.decode()
     assert client.get(reverse("email_settings:inbound_raw", args=[email.pk])).status_code == 200
+    # It can still be taken in after all (but not discarded twice).
+    detail = client.get(reverse("email_settings:inbound_detail", args=[email.pk])).content.decode()
+    assert reverse("email_settings:inbound_retry", args=[email.pk]) in detail
+    assert reverse("email_settings:inbound_discard", args=[email.pk]) not in detail
 
 
 def test_discard_refuses_a_too_long_reason_and_processed_mail(client_for, administrator, mailbox):

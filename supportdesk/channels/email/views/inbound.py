@@ -91,6 +91,8 @@ def inbound_detail(request: HttpRequest, inbound_id: int) -> HttpResponse:
             "glance": selectors.inbound_glance(inbound, with_body=True),
             "details": selectors.details_text(inbound.details),
             "quarantined": inbound.status == InboundStatus.QUARANTINED,
+            # A discarded email can still be taken in after all (the service allows it).
+            "retryable": inbound.status in (InboundStatus.QUARANTINED, InboundStatus.DISCARDED),
             "discard_form": DiscardForm(),
         },
     )
