@@ -40,7 +40,7 @@ from supportdesk.channels.email.services.intake_content import (
     ticket_subject,
 )
 from supportdesk.core.errors import Conflict, ValidationFailed
-from supportdesk.customers.models import Customer
+from supportdesk.customers.models import Customer, CustomerEmail
 from supportdesk.customers.services import customer_for_email, customer_get_or_create_by_email
 from supportdesk.tickets.choices import Channel, Status
 from supportdesk.tickets.models import Message, Ticket, TicketFollower
@@ -311,6 +311,14 @@ def _thread_and_write(
     return _reply(mail, target)
 
 
+def _requester_among(ticket: Ticket, addresses: list[str]) -> bool:
+    wanted = {address.lower() for address in addresses if address}
+    return (
+        bool(wanted)
+        and CustomerEmail.objects.filter(customer_id=ticket.requester_id, email__in=wanted).exists()
+    )
+
+
 def _open_follow_up(ticket: Ticket) -> Ticket | None:
     return (
         Ticket.objects.only("id", "status", "merged_into_id", "requester_id")
@@ -457,6 +465,9 @@ def _reply(mail: _Mail, ticket: Ticket) -> Outcome:
     }
     if staff is not None:
         message = message_add(actor=Actor.staff(staff), is_public=staff.is_agent, **common)
+        if _requester_among(ticket, [a.email for a in (*mail.parsed.to, *mail.parsed.cc)]):
+            # The agent wrote to the customer directly: the desk must not email it again.
+            mail.details["delivered_to_requester"] = True
     else:
         customer = _customer(mail.sender)
         if customer.pk != ticket.requester_id and not _can_see(customer, ticket):

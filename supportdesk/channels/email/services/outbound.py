@@ -32,7 +32,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from supportdesk.channels.email.choices import Direction, OutboundKind, OutboundStatus, Security
+from supportdesk.channels.email.choices import (
+    Direction,
+    InboundSource,
+    OutboundKind,
+    OutboundStatus,
+    Security,
+)
 from supportdesk.channels.email.conf import email_settings
 from supportdesk.channels.email.models import EmailLink, InboundEmail, Mailbox, OutboundEmail
 from supportdesk.channels.email.services import loops
@@ -215,6 +221,16 @@ def _enqueue_send(outbound_id: int) -> None:
         log.exception("could not queue outbound email %s; the periodic sweep will send it", outbound_id)
 
 
+def _already_delivered(message_id: int) -> bool:
+    """Whether a reply that came in by email needs no email from us: it was imported (history,
+    long delivered), or the agent wrote to the customer directly from their mail client."""
+    came_in = InboundEmail.objects.filter(message_id=message_id).values_list("source", "details").first()
+    if came_in is None:
+        return False
+    source, details = came_in
+    return source == InboundSource.IMPORT or bool((details or {}).get("delivered_to_requester"))
+
+
 @transaction.atomic
 def outbound_queue_reply(*, message_id: int) -> OutboundEmail | None:
     """Queue the email that carries an agent's public reply on an email ticket to the requester
@@ -226,7 +242,7 @@ def outbound_queue_reply(*, message_id: int) -> OutboundEmail | None:
         .filter(pk=message_id, is_public=True, author_kind=AuthorKind.AGENT)
         .first()
     )
-    if message is None or message.ticket.channel != Channel.EMAIL:
+    if message is None or message.ticket.channel != Channel.EMAIL or _already_delivered(message.pk):
         return None
     existing = OutboundEmail.objects.filter(message_id=message.pk, kind=OutboundKind.REPLY).first()
     if existing is not None:

@@ -272,3 +272,40 @@ def test_an_inactive_staff_member_is_treated_as_a_customer(deliver, first):
     row = deliver(mailfactory.reply_to(raw, sender="gone@desk.test", body="old colleague"))
     assert row.message.author_kind == AuthorKind.CUSTOMER
     assert Message.objects.filter(ticket_id=original.ticket_id).count() == 2
+
+
+def test_an_agents_email_reply_is_emailed_to_the_customer_only_when_they_did_not_get_it(
+    deliver, first, agent, django_capture_on_commit_callbacks
+):
+    from supportdesk.channels.email.choices import OutboundKind
+    from supportdesk.channels.email.models import OutboundEmail
+
+    raw, original = first
+    # Answering the desk's notification: only the desk got it, so the desk sends it on.
+    with django_capture_on_commit_callbacks(execute=True):
+        only_desk = deliver(mailfactory.reply_to(raw, sender="agent@desk.test", body="Someone is coming."))
+    assert OutboundEmail.objects.filter(message_id=only_desk.message_id, kind=OutboundKind.REPLY).exists()
+    # Reply-all from the agent's mail client: the customer has it already.
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_all = deliver(
+            mailfactory.reply_to(
+                raw, sender="agent@desk.test", cc=["customer@example.com"], body="Here in five minutes."
+            )
+        )
+    assert reply_all.message.author_kind == AuthorKind.AGENT and reply_all.details["delivered_to_requester"]
+    assert not OutboundEmail.objects.filter(message_id=reply_all.message_id).exists()
+
+
+def test_imported_agent_replies_are_history_and_never_emailed(
+    mailbox, first, agent, django_capture_on_commit_callbacks
+):
+    from supportdesk.channels.email.models import OutboundEmail
+    from supportdesk.channels.email.services.intake import process_inbound, store_inbound
+
+    raw, _original = first
+    archived = mailfactory.reply_to(raw, sender="agent@desk.test", body="Answered back in 2024.")
+    with django_capture_on_commit_callbacks(execute=True):
+        row, _created = store_inbound(raw=archived, source="import", mailbox=mailbox)
+        row = process_inbound(row.pk)
+    assert row.message.author_kind == AuthorKind.AGENT
+    assert not OutboundEmail.objects.filter(message_id=row.message_id).exists()

@@ -438,7 +438,9 @@ def test_one_megabyte_is_split_fast(unit: str) -> None:
     elapsed = time.perf_counter() - started
     assert new.startswith("Please help.")
     assert len(new) + len(rest) >= MEGABYTE * 0.9
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
+    # About 1 s on an idle 2-core machine; the bound only catches super-linear (backtracking)
+    # behaviour, which takes minutes, and leaves room for a busy CI machine.
+    assert elapsed < 10.0, f"{elapsed:.2f}s"
 
 
 def test_one_megabyte_reply_with_history_is_split_fast() -> None:
