@@ -44,7 +44,7 @@ from supportdesk.customers.models import Customer, CustomerEmail
 from supportdesk.customers.services import customer_for_email, customer_get_or_create_by_email
 from supportdesk.tickets.choices import Channel, Status
 from supportdesk.tickets.models import Message, Ticket, TicketFollower
-from supportdesk.tickets.permissions import customer_visibility
+from supportdesk.tickets.permissions import customer_visibility, staff_can_see
 from supportdesk.tickets.services import Actor, message_add, ticket_add_followers, ticket_create
 
 MAX_FOLLOWERS_PER_MESSAGE = 20
@@ -464,6 +464,14 @@ def _reply(mail: _Mail, ticket: Ticket) -> Outcome:
         "language": content.language,
     }
     if staff is not None:
+        if not staff_can_see(staff, ticket.pk):
+            raise Refused(
+                _(
+                    "%(name)s replied by email to ticket #%(id)d, which they may not see (it belongs to "
+                    "a group they are not in). Give them access to the ticket, then retry this email."
+                )
+                % {"name": staff, "id": ticket.pk}
+            )
         message = message_add(actor=Actor.staff(staff), is_public=staff.is_agent, **common)
         if _requester_among(ticket, [a.email for a in (*mail.parsed.to, *mail.parsed.cc)]):
             # The agent wrote to the customer directly: the desk must not email it again.

@@ -205,7 +205,9 @@ def test_a_collaborators_email_reply_is_an_internal_note(deliver, first, collabo
 def test_an_agent_who_cannot_see_the_ticket_is_quarantined(deliver, first, billing_agent):
     raw, _original = first
     row = deliver(mailfactory.reply_to(raw, sender="billing@desk.test", body="?"))
-    assert row.status == InboundStatus.QUARANTINED and "could not be written" in row.reason
+    assert row.status == InboundStatus.QUARANTINED
+    assert f"replied by email to ticket #{_original.ticket_id}, which they may not see" in row.reason
+    assert "Give them access to the ticket, then retry this email." in row.reason
 
 
 def test_a_forward_from_an_agent_opens_a_ticket_for_the_original_sender(deliver, agent):
@@ -280,7 +282,7 @@ def test_an_agents_email_reply_is_emailed_to_the_customer_only_when_they_did_not
     from supportdesk.channels.email.choices import OutboundKind
     from supportdesk.channels.email.models import OutboundEmail
 
-    raw, original = first
+    raw, _original = first
     # Answering the desk's notification: only the desk got it, so the desk sends it on.
     with django_capture_on_commit_callbacks(execute=True):
         only_desk = deliver(mailfactory.reply_to(raw, sender="agent@desk.test", body="Someone is coming."))
