@@ -14,7 +14,7 @@ class EmailSettings:
     receiver_host: str
     receiver_port: int
     receiver_enabled: bool
-    reply_domain: str  # domain of reply addresses when a mailbox has none of its own
+    reply_domain: str  # a domain whose every address is ours: never taken in, never written to
     send_retries: int
     auto_replies_per_sender_per_hour: int
 

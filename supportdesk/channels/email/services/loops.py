@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from supportdesk.channels.email import thread_rules
 from supportdesk.channels.email.conf import email_settings
 from supportdesk.channels.email.models import AutoReplyRecord, InboundEmail, Mailbox
 
@@ -39,12 +40,6 @@ def normalize_address(address: str) -> str:
     return bare if "@" in bare else ""
 
 
-def _base_address(address: str) -> str:
-    """The address without its plus part: support+t12-abc@x.org → support@x.org."""
-    local, _, domain = address.partition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
-
-
 def own_addresses() -> frozenset[str]:
     """Every address mail to us arrives at: each mailbox (active or not) and its aliases, and
     the site's own sender address."""
@@ -59,11 +54,11 @@ def own_addresses() -> frozenset[str]:
 
 
 def is_own_address(address: str, own: Iterable[str]) -> bool:
+    """Whether `address` is one of ours (see thread_rules.is_own_address), the reply domain of
+    the settings included, exactly as intake decides it."""
     bare = normalize_address(address)
-    if not bare:
-        return False
-    own_set = own if isinstance(own, frozenset | set) else set(own)
-    return bare in own_set or _base_address(bare) in own_set
+    own_set = own if isinstance(own, frozenset) else frozenset(own)
+    return bool(bare) and thread_rules.is_own_address(bare, own_set, email_settings().reply_domain)
 
 
 def is_machine_address(address: str) -> bool:
@@ -71,7 +66,7 @@ def is_machine_address(address: str) -> bool:
     bare = normalize_address(address)
     if not bare:
         return False
-    local = _base_address(bare).partition("@")[0]
+    local = thread_rules.base_address(bare).partition("@")[0]
     return bool(_MACHINE_LOCAL.match(local))
 
 

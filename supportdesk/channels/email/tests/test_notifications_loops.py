@@ -138,3 +138,13 @@ def test_own_addresses_cover_aliases_plus_parts_and_the_site_sender(
     assert not loops.is_own_address("support@desk.test.evil.example", own)
     assert loops.blocked_reason("ann@example.net", own) == ""
     assert loops.blocked_reason("not an address", own) == "no usable address"
+
+
+def test_no_automatic_mail_goes_to_the_reply_domain_that_intake_treats_as_ours(
+    outbox_mailbox: Mailbox, settings: Any
+) -> None:
+    settings.SUPPORTDESK_EMAIL = {**settings.SUPPORTDESK_EMAIL, "REPLY_DOMAIN": "replies.desk.test"}
+    own = loops.own_addresses()
+    assert loops.is_own_address("anything@Replies.desk.test", own)
+    assert loops.blocked_reason("anything@replies.desk.test", own)
+    assert not loops.is_own_address("anything@desk.test", own)
