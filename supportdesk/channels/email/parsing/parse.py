@@ -152,6 +152,9 @@ def _parse(raw: bytes) -> ParsedMail:
     subject = single_line(headers.text("subject"))
     content = BodyWalker(raw, problems.add, hints).walk(root)
     text, html = _body(content, problems)
+    # Sanitizing drops the class names mail clients mark quoted history with; reply
+    # extraction reads them from the HTML as it came (never shown, never stored).
+    source_html = "".join(content.htmls)[:MAX_HTML_CHARS] if html else ""
     attachments = _mark_inline(content.attachments, html)
     references = parse_ids(headers.joined("references"))
     in_reply_to = parse_ids(headers.joined("in-reply-to"))
@@ -192,6 +195,7 @@ def _parse(raw: bytes) -> ParsedMail:
         references=references,
         text=text,
         html=html,
+        source_html=source_html,
         attachments=attachments,
         auto_submitted=_auto_submitted(headers) or bounce is not None,
         from_mailer_daemon=from_daemon,

@@ -58,6 +58,9 @@ class ParsedMail:
     references: list[str] = field(default_factory=list)
     text: str = ""  # the plain text (converted from the HTML when there is no text part)
     html: str = ""  # sanitized HTML, or "" when the message had none
+    # The HTML as it came (cut to the display limit), only for finding where quoted history
+    # starts: its quote markers are class names that sanitizing removes. Never show it.
+    source_html: str = ""
     attachments: list[MailAttachment] = field(default_factory=list)
     auto_submitted: bool = False  # Auto-Submitted, Precedence bulk/junk/list, X-Autoreply, …
     from_mailer_daemon: bool = False

@@ -126,7 +126,7 @@ def build_content(parsed: ParsedMail, *, split_reply: bool = True) -> MailConten
     text as the new part (a forwarded email, where the "quoted" part is the request)."""
     text = parsed.text or ""
     if split_reply:
-        new, quoted = extract_reply(text)
+        new, quoted = extract_reply(text, html=parsed.source_html)
     else:
         new, quoted = text.strip(), ""
     language = detect_language(new)

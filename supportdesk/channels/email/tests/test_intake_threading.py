@@ -70,6 +70,22 @@ def test_a_reply_by_in_reply_to_adds_the_new_part_and_keeps_the_quote(deliver, f
     assert Ticket.objects.count() == 1
 
 
+def test_an_html_reply_whose_text_shows_no_quote_header_is_split_by_the_html_markers(deliver, first):
+    _raw, original = first
+    html = (
+        '<div dir="ltr">It works again, thank you.</div><br>'
+        '<div class="gmail_quote"><div class="gmail_attr">Earlier, Support said:</div>'
+        '<blockquote class="gmail_quote">Have you tried turning it off and on again?</blockquote></div>'
+    )
+    reply = mailfactory.email(
+        subject="Re: Printer on fire", in_reply_to="<first@example.com>", body="", html=html
+    )
+    message = deliver(reply).message
+    assert message.ticket_id == original.ticket_id
+    assert message.body_text.strip() == "It works again, thank you."
+    assert "Have you tried turning it off and on again?" in message.quoted_text
+
+
 def test_a_reply_found_only_in_references_threads(deliver, first):
     _raw, original = first
     reply = mailfactory.email(
