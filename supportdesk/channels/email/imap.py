@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import imaplib
 import json
 import logging
 import ssl
@@ -154,11 +155,21 @@ def connect(
             token = oauth_access_token(mailbox, timeout=timeout)
             box.xoauth2(mailbox.imap_username, token, initial_folder=None)
         else:
-            box.login(mailbox.imap_username, mailbox.imap_password, initial_folder=None)
+            password_sign_in(box.client, mailbox.imap_username, mailbox.imap_password)
     except BaseException:
         _close(box)
         raise
     return box
+
+
+def password_sign_in(client: imaplib.IMAP4, username: str, password: str) -> None:
+    """LOGIN, which imaplib can only send in ASCII; a name or password with other characters
+    signs in by AUTHENTICATE PLAIN in UTF-8 instead (RFC 4616)."""
+    if username.isascii() and password.isascii():
+        client.login(username, password)
+    else:
+        plain = f"\x00{username}\x00{password}".encode()
+        client.authenticate("PLAIN", lambda _challenge: plain)
 
 
 def _close(box: BaseMailBox) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from supportdesk.accounts.models import Group
+from supportdesk.channels.email.imap import password_sign_in
 from supportdesk.channels.email.models import Mailbox
 
 DOVECOT = os.environ.get("DOVECOT_PATH", "/usr/sbin/dovecot")
@@ -168,7 +169,7 @@ class Dovecot:
 
     def client(self, user: str) -> imaplib.IMAP4:
         connection = imaplib.IMAP4(self.host, self.port, timeout=10)
-        connection.login(user, self.users[user])
+        password_sign_in(connection, user, self.users[user])
         return connection
 
     def deliver(self, user: str, raw: bytes, folder: str = "INBOX", flags: str = "") -> None:
@@ -324,6 +325,8 @@ _user_numbers = iter(range(1, 1_000_000))
 
 
 POOL_SIZE = 300
+# An account whose password imaplib's LOGIN cannot send (it is ASCII only).
+UNICODE_USER, UNICODE_PASSWORD = "unicode@mail.test", "zażółć-gęślą-密码"
 
 
 @pytest.fixture(scope="session")
@@ -333,6 +336,7 @@ def dovecot_server() -> Iterator[Dovecot]:
     misses two changes within one second."""
     server = start_dovecot(tls=True)
     server.add_users([f"user{n}@mail.test" for n in range(1, POOL_SIZE + 1)])
+    server.add_users([UNICODE_USER], password=UNICODE_PASSWORD)
     try:
         yield server
     finally:

@@ -19,7 +19,12 @@ from supportdesk.channels.email.choices import AfterFetch, ImapAuth, InboundOutc
 from supportdesk.channels.email.models import InboundEmail, Mailbox
 from supportdesk.channels.email.tasks_inbound import due_mailboxes
 from supportdesk.channels.email.tests import mailfactory
-from supportdesk.channels.email.tests.conftest import start_dovecot, stop_dovecot
+from supportdesk.channels.email.tests.conftest import (
+    UNICODE_PASSWORD,
+    UNICODE_USER,
+    start_dovecot,
+    stop_dovecot,
+)
 from supportdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +72,17 @@ def test_new_mail_is_stored_processed_and_marked_read(dovecot, box):
     assert box.fetch_state["last_uid"] == 2 and box.fetch_state["uidvalidity"] > 0
     assert box.last_success_at is not None and box.last_error == "" and box.consecutive_failures == 0
     assert box.next_poll_at > timezone.now()
+
+
+def test_a_password_beyond_ascii_signs_in(dovecot):
+    """imaplib's LOGIN sends ASCII only; such a password goes by AUTHENTICATE PLAIN in UTF-8."""
+    unicode_box = imap_mailbox(dovecot, UNICODE_USER, imap_password=UNICODE_PASSWORD)
+    dovecot.deliver(UNICODE_USER, mailfactory.email(subject="Zażółć", sender="ola@example.pl"))
+
+    result = imap.fetch_mailbox(unicode_box.pk)
+
+    assert result.ok and result.stored == 1, result
+    assert Ticket.objects.get().subject == "Zażółć"
 
 
 def test_the_next_poll_fetches_only_what_is_new(dovecot, box):

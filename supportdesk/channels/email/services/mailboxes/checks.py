@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.channels.email.choices import ImapAuth, Security
+from supportdesk.channels.email.imap import password_sign_in
 from supportdesk.channels.email.models import Mailbox
 from supportdesk.core.errors import PermissionDenied
 
@@ -155,11 +156,8 @@ def mailbox_check_imap(
                 token = _oauth_access_token(mailbox, timeout)
                 sasl = f"user={mailbox.imap_username}\x01auth=Bearer {token}\x01\x01"
                 client.authenticate("XOAUTH2", lambda _challenge: sasl.encode())
-            elif mailbox.imap_password.isascii() and mailbox.imap_username.isascii():
-                client.login(mailbox.imap_username, mailbox.imap_password)
             else:
-                plain = f"\x00{mailbox.imap_username}\x00{mailbox.imap_password}".encode()
-                client.authenticate("PLAIN", lambda _challenge: plain)
+                password_sign_in(client, mailbox.imap_username, mailbox.imap_password)
         except imaplib.IMAP4.error as error:
             raise _CheckFailed(
                 _("The server refused the sign-in as %(user)s: %(error)s")
