@@ -20,13 +20,12 @@ from typing import cast
 
 from django.utils.html import linebreaks, urlize
 
+from supportdesk.channels.email import thread_rules
 from supportdesk.core.text import single_line
 
 # The RFC 5322 line limit is 998 characters; References are cut well before that matters.
 REFERENCES_HEAD = 1
 REFERENCES_TAIL = 20
-_TAG = re.compile(r"\[#(\d+)\]")
-_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|vs|odp|tr|r|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _DOMAIN = re.compile(r"^[a-z0-9.-]+$")
 
 
@@ -104,8 +103,7 @@ def bounded_references(
 def reply_subject(subject: str, ticket_id: int) -> str:
     """'Re: <subject> [#<id>]', with any reply prefixes and ticket tags the subject already
     carries removed first, so a long conversation never reads 'Re: Re: … [#1] [#1]'."""
-    core = _TAG.sub("", single_line(subject))
-    core = _REPLY_PREFIX.sub("", core).strip()
+    core = thread_rules.strip_subject(single_line(subject))
     return f"Re: {core} [#{ticket_id}]" if core else f"Re: [#{ticket_id}]"
 
 
