@@ -202,8 +202,9 @@ class Dovecot:
             connection.logout()
 
 
-def _self_signed_cert(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1, made with the cryptography package."""
+def self_signed_cert(folder: Path, *, ca: bool = False) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the cryptography package; `ca` makes
+    it a CA certificate that a client context can be told to trust."""
     import datetime
     import ipaddress
 
@@ -226,8 +227,10 @@ def _self_signed_cert(folder: Path) -> tuple[Path, Path]:
         .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
         )
-        .sign(key, hashes.SHA256())
     )
+    if ca:
+        cert = cert.add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+    cert = cert.sign(key, hashes.SHA256())
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
@@ -264,7 +267,7 @@ def start_dovecot(*, tls: bool = True, oauth_introspection_url: str = "") -> Dov
     ssl_files = ""
     cert_path = None
     if tls:
-        cert_path, key_path = _self_signed_cert(root)
+        cert_path, key_path = self_signed_cert(root)
         ssl_files = f"ssl_cert = <{cert_path}\nssl_key = <{key_path}"
     oauth_passdb = ""
     if oauth_introspection_url:

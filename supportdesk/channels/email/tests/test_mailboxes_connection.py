@@ -5,10 +5,8 @@ exist. Each failure must name its cause exactly, and never the password."""
 
 from __future__ import annotations
 
-import datetime
 import http.server
 import imaplib
-import ipaddress
 import json
 import os
 import pwd
@@ -27,16 +25,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.urls import reverse
 
 from supportdesk.channels.email.choices import ImapAuth, Security
 from supportdesk.channels.email.models import Mailbox
 from supportdesk.channels.email.services.mailboxes import mailbox_check_imap, mailbox_check_smtp
-from supportdesk.channels.email.tests.conftest import free_port
+from supportdesk.channels.email.tests.conftest import free_port, self_signed_cert
 from supportdesk.core.errors import PermissionDenied
 
 pytestmark = pytest.mark.django_db
@@ -60,31 +54,7 @@ class Certificate:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
     """A self-made CA certificate for 127.0.0.1 (servers use it; clients trust it only when told)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+    cert_path, key_path = self_signed_cert(tmp_path_factory.mktemp("tls"), ca=True)
     return Certificate(cert_path, key_path)
 
 
