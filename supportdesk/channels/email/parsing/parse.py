@@ -50,12 +50,16 @@ def parse_message(raw: bytes, *, max_bytes: int | None = None) -> ParsedMail:
     """Parse `raw`. Raises MailParseError when it is larger than `max_bytes`, is not an email,
     or has no sender address; never raises anything else."""
     if not isinstance(raw, bytes | bytearray | memoryview):
-        raise MailParseError("The message is not raw bytes.")
+        raise MailParseError("The message is not raw bytes.", code="not_bytes")
     raw = bytes(raw)
     if max_bytes is not None and len(raw) > max_bytes:
-        raise MailParseError(f"The message is too large: {len(raw)} bytes; the limit is {max_bytes} bytes.")
+        raise MailParseError(
+            f"The message is too large: {len(raw)} bytes; the limit is {max_bytes} bytes.",
+            code="too_large",
+            params={"size": len(raw), "limit": max_bytes},
+        )
     if not raw.strip():
-        raise MailParseError("The message is empty.")
+        raise MailParseError("The message is empty.", code="empty")
     try:
         return _parse(raw)
     except MailParseError:
@@ -117,7 +121,7 @@ def _sender(headers: _Headers, problems: _Problems) -> Address:
     if daemon:
         problems.add("sender has no domain (a mail system's bounce)")
         return Address(email=daemon.group(1).lower(), name=single_line(daemon.group(2) or ""))
-    raise MailParseError("The message has no sender address.")
+    raise MailParseError("The message has no sender address.", code="no_sender")
 
 
 def _auto_submitted(headers: _Headers) -> bool:
@@ -145,7 +149,7 @@ def _parse(raw: bytes) -> ParsedMail:
     problems = _Problems()
     root = TreeBuilder(raw, problems.add).build()
     if not root.headers:
-        raise MailParseError("The data is not an email message: it has no header lines.")
+        raise MailParseError("The data is not an email message: it has no header lines.", code="not_email")
     hints = _declared_charsets(root)
     headers = _Headers(root, hints, problems)
     sender = _sender(headers, problems)

@@ -8,7 +8,15 @@ from datetime import datetime
 
 class MailParseError(Exception):
     """The message cannot become a ticket at all (no sender, too large, not an email). The raw
-    bytes stay stored; the message goes to quarantine with this error's text as the reason."""
+    bytes stay stored; the message goes to quarantine with this error's text as the reason.
+
+    `code` names the refusal ("empty", "no_sender", "not_email", "too_large", "not_bytes") and
+    `params` its numbers, so the desk can say it in the reader's language; the text is English."""
+
+    def __init__(self, message: str = "", *, code: str = "", params: dict[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params or {}
 
 
 @dataclass(frozen=True)

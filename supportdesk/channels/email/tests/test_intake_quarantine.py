@@ -29,6 +29,15 @@ def test_mail_without_a_sender_is_quarantined_with_the_reason_and_kept(deliver):
     assert not Ticket.objects.exists()
 
 
+def test_the_reason_is_written_in_the_desks_language(deliver):
+    from django.utils import translation
+
+    with translation.override("pl"):
+        row = deliver(b"From: \r\nSubject: no sender\r\n\r\nHello")
+    assert row.status == InboundStatus.QUARANTINED
+    assert row.reason == "Wiadomość nie ma adresu nadawcy."
+
+
 def test_mail_over_the_size_limit_is_quarantined_unparsed(deliver, settings, monkeypatch):
     settings.SUPPORTDESK_EMAIL = {**settings.SUPPORTDESK_EMAIL, "MAX_MESSAGE_BYTES": 2_000}
     monkeypatch.setattr(intake, "parse_message", lambda *a, **k: pytest.fail("must not be parsed"))
