@@ -113,3 +113,35 @@ def generate(count: int, *, reply_fraction: float, to: str, seed: int = 11) -> l
         originals.append((message, lang, name, sender))
         out.append(bytes(message))
     return out
+
+
+def replies_to(originals: list[bytes], count: int, *, to: str, seed: int = 11) -> list[bytes]:
+    """`count` replies, each from the sender of one of `originals` (raw messages generated
+    before) and threaded to it by In-Reply-To and References, quoting it."""
+    from email import message_from_bytes, policy
+
+    rng = random.Random(seed)
+    parsed = [message_from_bytes(raw, policy=policy.default) for raw in originals]
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    out: list[bytes] = []
+    for n in range(count):
+        first = parsed[n % len(parsed)] if n < len(parsed) else rng.choice(parsed)
+        when = start + timedelta(minutes=n)
+        subject = str(first["Subject"])
+        lang = next(
+            (code for code, subjects in SUBJECTS.items() if subject.rsplit(" (", 1)[0] in subjects), "en"
+        )
+        reply = EmailMessage()
+        reply["From"] = str(first["From"])
+        reply["To"] = to
+        reply["Subject"] = "Re: " + subject
+        reply["Date"] = format_datetime(when)
+        reply["Message-ID"] = make_msgid(idstring=f"benchreply{n}", domain="customers.example")
+        reply["In-Reply-To"] = first["Message-ID"]
+        reply["References"] = first["Message-ID"]
+        quoted = "\n".join("> " + line for line in first.get_body(("plain",)).get_content().splitlines())
+        reply.set_content(
+            f"{REPLIES[lang]}\n\nOn {format_datetime(when)}, {first['From']} wrote:\n{quoted}\n"
+        )
+        out.append(bytes(reply))
+    return out

@@ -39,6 +39,10 @@ class MessageAdded:
     message_id: int
     is_public: bool
     author_kind: str
+    # The ticket's first message (announced by TicketCreated too), and the ticket's assignee
+    # when the message was written: subscribers skip work without reading the ticket again.
+    is_opening: bool = False
+    assignee_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -83,15 +83,18 @@ class SearchIndex:
                     [doc_id, addition],
                 )
                 return
-            cursor.execute(f"SELECT document FROM {self.table} WHERE rowid = %s", [doc_id])
-            row = cursor.fetchone()
-            document = f"{row[0]} {addition}" if row else addition
-            if row:
-                cursor.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [doc_id])
+            # One statement when the document exists (the common case: a reply), FTS5 updates
+            # its index in place; substr counts characters, as the slice below does.
             cursor.execute(
-                f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)",
-                [doc_id, document[:MAX_DOCUMENT_CHARS]],
+                f"UPDATE {self.table} SET document = substr(document || ' ' || %s, 1, {MAX_DOCUMENT_CHARS}) "
+                "WHERE rowid = %s",
+                [addition, doc_id],
             )
+            if cursor.rowcount == 0:
+                cursor.execute(
+                    f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)",
+                    [doc_id, addition[:MAX_DOCUMENT_CHARS]],
+                )
 
     def delete(self, doc_id: int) -> None:
         with connection.cursor() as cursor:

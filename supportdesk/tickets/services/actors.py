@@ -81,11 +81,15 @@ class Actor:
         return {"actor": self.user if self.is_staff else None, "actor_customer": self.customer}
 
 
-def lock_ticket(actor: Actor, ticket_id: int) -> Ticket:
-    """The ticket, locked for update, if `actor` may see it; NotFound otherwise."""
+LOCK_RELATED = ("status_label", "assignee", "group", "category", "requester", "priority")
+
+
+def lock_ticket(actor: Actor, ticket_id: int, *, related: tuple[str, ...] = LOCK_RELATED) -> Ticket:
+    """The ticket, locked for update, if `actor` may see it; NotFound otherwise. `related` are
+    the relations read with it (all those a change may name in the timeline by default)."""
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("status_label", "assignee", "group", "category", "requester", "priority")
+        .select_related(*related)
         .filter(actor.visibility(), pk=ticket_id)
         .first()
     )

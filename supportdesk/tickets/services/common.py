@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
+from supportdesk.core.batch import batch_cached
 from supportdesk.core.errors import ValidationFailed
 from supportdesk.core.search import SearchIndex
 from supportdesk.core.text import contains_markup, multi_line, single_line
@@ -21,6 +23,15 @@ ticket_search_index = SearchIndex("tickets_search")
 
 MAX_SUBJECT = 250
 MAX_BODY = 100_000
+
+T = TypeVar("T")
+
+
+def taxonomy_default(key: str | tuple[str, Any], load: Callable[[], T]) -> T:
+    """A taxonomy default new tickets use (fallback category, default group, custom fields,
+    default status label, default priority): read once per batch inside `core.batch.batch_scope`
+    (a bulk import), else every time."""
+    return batch_cached(("tickets.taxonomy", key), load)
 
 
 def clean_subject(raw: str) -> str:
@@ -49,15 +60,19 @@ def clean_body(raw: str) -> str:
 
 
 def field_specs(*, for_customer: bool = False) -> list[FieldSpec]:
+    return list(taxonomy_default(("field_specs", for_customer), lambda: _field_specs(for_customer)))
+
+
+def _field_specs(for_customer: bool) -> tuple[FieldSpec, ...]:
     fields = CustomField.objects.filter(is_active=True)
     if for_customer:
         fields = fields.filter(visible_to_customers=True, editable_by_customers=True)
-    return [
+    return tuple(
         FieldSpec(
             key=f.key, field_type=f.field_type, label=f.name, required=f.required, options=tuple(f.options)
         )
         for f in fields
-    ]
+    )
 
 
 def clean_custom_fields(
@@ -79,8 +94,11 @@ def clean_custom_fields(
 
 def get_priority(rank: int | None) -> Priority:
     if rank is None:
-        default = (
-            Priority.objects.filter(is_default=True).first() or Priority.objects.order_by("rank").first()
+        default = taxonomy_default(
+            "priority",
+            lambda: (
+                Priority.objects.filter(is_default=True).first() or Priority.objects.order_by("rank").first()
+            ),
         )
         if default is None:
             raise ValidationFailed(_("No priorities are configured."), code="no_priorities")
@@ -93,7 +111,9 @@ def get_priority(rank: int | None) -> Priority:
 
 def get_category(category_id: int | None, *, use_fallback: bool) -> Category | None:
     if category_id is None:
-        return Category.objects.filter(is_fallback=True).first() if use_fallback else None
+        if not use_fallback:
+            return None
+        return taxonomy_default("category", lambda: Category.objects.filter(is_fallback=True).first())
     category = Category.objects.filter(pk=category_id, is_active=True).first()
     if category is None:
         raise ValidationFailed(_("Unknown category."), details={"category": _("Unknown category.")})
@@ -129,3 +149,8 @@ def record(
 
 def index_ticket_text(ticket: Ticket, *parts: str) -> None:
     ticket_search_index.append(ticket.pk, " ".join(p for p in parts if p))
+
+
+def index_new_ticket(ticket: Ticket, *parts: str) -> None:
+    """Write a new ticket's whole document at once (one write instead of one per part)."""
+    ticket_search_index.replace(ticket.pk, " ".join(p for p in parts if p))

@@ -62,9 +62,12 @@ def append_message(
     created_at: datetime,
     quoted_text: str = "",
     language: str = "",
+    opening: bool = False,
 ) -> Message:
     """Write a message and its attachments onto a locked ticket and update the ticket's
-    counters and response times (saved here). No permission checks, no status change."""
+    counters and response times (saved here). No permission checks, no status change.
+    `opening` is the first message of a new ticket: ticket_create indexes the ticket's whole
+    document at once then, so it is not indexed here."""
     message = Message.objects.create(
         ticket=ticket,
         is_public=is_public,
@@ -92,10 +95,16 @@ def append_message(
             ticket.first_response_at = created_at
             fields.append("first_response_at")
     ticket.save(update_fields=fields)
-    index_ticket_text(ticket, message.body_text)
+    if not opening:
+        index_ticket_text(ticket, message.body_text)
     events.publish(
         ticket_events.MessageAdded(
-            ticket_id=ticket.pk, message_id=message.pk, is_public=is_public, author_kind=actor.author_kind
+            ticket_id=ticket.pk,
+            message_id=message.pk,
+            is_public=is_public,
+            author_kind=actor.author_kind,
+            is_opening=opening,
+            assignee_id=ticket.assignee_id,
         )
     )
     return message
@@ -123,7 +132,8 @@ def message_add(
     lets an agent reply and change the status in one step ("submit as solved"). Closed and
     merged tickets take no messages (Conflict). Emits MessageAdded (and TicketStatusChanged)."""
     check_uploads(attachments)
-    ticket = lock_ticket(actor, ticket_id)
+    # A message changes counters and at most the status: only the status label is needed.
+    ticket = lock_ticket(actor, ticket_id, related=("status_label",))
     _check_may_write(actor, ticket, is_public=is_public)
     if status not in (None, "") and not (actor.is_staff and actor.user and permissions.can_work(actor.user)):
         # Only people who may change fields (agents and above) may change the status with a message.

@@ -26,10 +26,11 @@ from supportdesk.tickets.services.common import (
     get_assignable,
     get_category,
     get_priority,
-    index_ticket_text,
+    index_new_ticket,
     named,
     person,
     record,
+    taxonomy_default,
 )
 from supportdesk.tickets.services.messages import append_message
 from supportdesk.tickets.services.status import apply_status
@@ -49,7 +50,7 @@ BULK_LIMIT = 100
 
 
 def _get_group(group_id: int) -> Group:
-    group = Group.objects.filter(pk=group_id).first()
+    group = taxonomy_default(("group", group_id), lambda: Group.objects.filter(pk=group_id).first())
     if group is None:
         raise ValidationFailed(_("Unknown group."), details={"group": _("Unknown group.")})
     return group
@@ -57,8 +58,8 @@ def _get_group(group_id: int) -> Group:
 
 def _default_group(category: Any) -> Group | None:
     if category is not None and category.default_group_id:
-        return category.default_group
-    return Group.objects.filter(is_default=True).first()
+        return category.default_group  # read once per cached category
+    return taxonomy_default("group", lambda: Group.objects.filter(is_default=True).first())
 
 
 def _check_assignee_in_group(assignee: User | None, group: Group | None) -> None:
@@ -161,7 +162,10 @@ def ticket_create(
     ticket = Ticket.objects.create(
         subject=subject,
         status=status,
-        status_label=StatusLabel.objects.filter(status=status, is_default=True, is_active=True).first(),
+        status_label=taxonomy_default(
+            ("status_label", status),
+            lambda: StatusLabel.objects.filter(status=status, is_default=True, is_active=True).first(),
+        ),
         priority=get_priority(priority),
         ticket_type=ticket_type,
         category=category,
@@ -194,7 +198,7 @@ def ticket_create(
         _add_followers(ticket, actor, [pk for pk in follower_ids if pk != requester.pk], at=now)
     # The first message is the customer's request, even when an agent typed it in (a phone call).
     opener = actor if actor.is_customer else Actor.of_customer(requester)
-    append_message(
+    message = append_message(
         ticket,
         opener,
         body=body,
@@ -204,8 +208,10 @@ def ticket_create(
         channel=channel,
         created_at=now,
         quoted_text=quoted_text,
+        opening=True,
     )
-    index_ticket_text(ticket, subject, requester.display_name, requester.primary_email)
+    # The whole document in one write (the first message's text is not indexed on its own).
+    index_new_ticket(ticket, message.body_text, subject, requester.display_name, requester.primary_email)
     events.publish(ticket_events.TicketCreated(ticket_id=ticket.pk, channel=channel))
     return ticket
 

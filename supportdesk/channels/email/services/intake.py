@@ -22,6 +22,7 @@ import inspect
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,6 +39,8 @@ from supportdesk.channels.email.conf import email_settings
 from supportdesk.channels.email.models import InboundEmail, Mailbox, raw_path
 from supportdesk.channels.email.parsing import MailParseError, ParsedMail, parse_message
 from supportdesk.channels.email.services.intake_apply import Outcome, Refused, apply_parsed
+from supportdesk.channels.email.services.refusals import parse_refusal
+from supportdesk.core.batch import batch_scope
 from supportdesk.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -171,6 +174,37 @@ def process_stored(inbound_id: int, *, raw: bytes | None = None, claimed: bool =
     """`process_inbound` without reading the row back. The import command passes the raw
     bytes it still holds (no file read) and `claimed` for a row it stored with the attempt
     already counted (`_store(claimed=True)`)."""
+    prepared = _prepare(inbound_id, raw=raw, claimed=claimed)
+    if isinstance(prepared, Result):
+        return prepared
+    return _write(inbound_id, prepared)
+
+
+def process_stored_batch(items: Sequence[tuple[int, bytes]]) -> list[Result]:
+    """`process_stored(id, raw=raw, claimed=True)` for many stored rows (id, raw bytes) at once,
+    for the import command. Parses outside any transaction, then writes every message in ONE
+    transaction, each in a savepoint of its own (a message that fails is quarantined alone),
+    with the mailboxes and the ticket taxonomy defaults read once (core.batch). Until that
+    transaction commits the rows stay RECEIVED: a crash loses nothing and the next run
+    processes them again. Events of the batch are published when it commits."""
+    results: dict[int, Result] = {}
+    ready: list[tuple[int, ParsedMail]] = []
+    for inbound_id, raw in items:
+        prepared = _prepare(inbound_id, raw=raw, claimed=True)
+        if isinstance(prepared, Result):
+            results[inbound_id] = prepared
+        else:
+            ready.append((inbound_id, prepared))
+    if ready:
+        with transaction.atomic(), batch_scope():
+            for inbound_id, parsed in ready:
+                results[inbound_id] = _write(inbound_id, parsed)
+    return [results[inbound_id] for inbound_id, _raw in items]
+
+
+def _prepare(inbound_id: int, *, raw: bytes | None, claimed: bool) -> ParsedMail | Result:
+    """Claim (unless `claimed`), check and parse: the parsed mail, or the Result of a message
+    that was not waiting or was quarantined."""
     if claimed:
         attempts, size = 1, len(raw or b"")
     else:
@@ -201,13 +235,12 @@ def process_stored(inbound_id: int, *, raw: bytes | None = None, claimed: bool =
         log.exception("inbound email %s: the raw file cannot be read", inbound_id)
         return _quarantine(inbound_id, _("The stored message cannot be read: %(error)s") % {"error": error})
     try:
-        parsed = _parse(data, limit)
+        return _parse(data, limit)
     except MailParseError as error:
-        return _quarantine(inbound_id, str(error) or _("The message cannot be read."))
+        return _quarantine(inbound_id, parse_refusal(error))
     except Exception as error:
         log.exception("inbound email %s: the parser failed", inbound_id)
         return _quarantine(inbound_id, _unexpected(error), details={"error": type(error).__name__})
-    return _write(inbound_id, parsed)
 
 
 def _claim(inbound_id: int) -> tuple[int, int] | None:
@@ -335,5 +368,6 @@ __all__ = [
     "finish_inbound",
     "process_inbound",
     "process_stored",
+    "process_stored_batch",
     "store_inbound",
 ]

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from supportdesk.accounts.choices import ROLE_RANK, Role
 from supportdesk.accounts.models import User
 from supportdesk.channels.email import thread_rules, tokens
 from supportdesk.channels.email.choices import Direction, InboundOutcome, InboundSource, InboundStatus
@@ -39,6 +40,7 @@ from supportdesk.channels.email.services.intake_content import (
     plausible_date,
     ticket_subject,
 )
+from supportdesk.core.batch import batch_cached, in_batch
 from supportdesk.core.errors import Conflict, ValidationFailed
 from supportdesk.customers.models import Customer, CustomerEmail
 from supportdesk.customers.services import customer_for_email, customer_get_or_create_by_email
@@ -99,8 +101,13 @@ class _Mail:
 
 
 def mailbox_facts(mailbox_id: int | None) -> tuple[frozenset[str], int | None]:
-    """(every address that is ours, the group for new tickets of `mailbox_id`), in one read.
-    Ours: every mailbox (active or not) with its aliases, and the site's sender addresses."""
+    """(every address that is ours, the group for new tickets of `mailbox_id`), in one read
+    (once per batch inside core.batch.batch_scope). Ours: every mailbox (active or not) with
+    its aliases, and the site's sender addresses."""
+    return batch_cached(("channel_email.mailbox_facts", mailbox_id), lambda: _mailbox_facts(mailbox_id))
+
+
+def _mailbox_facts(mailbox_id: int | None) -> tuple[frozenset[str], int | None]:
     own: set[str] = set()
     group_id = None
     for pk, address, aliases, group in Mailbox.objects.values_list(
@@ -203,7 +210,17 @@ def _links(ids: list[str]) -> dict[tuple[str, str], tuple[int, int | None]]:
 
 def _staff_by_email(addresses: list[str]) -> dict[str, User]:
     wanted = sorted({a for a in addresses if a})
+    if in_batch():
+        # An import batch reads the staff once (a few hundred people at most), not per message.
+        staff = batch_cached("channel_email.staff", _all_staff)
+        return {a: staff[a] for a in wanted if a in staff}
     users = User.objects.filter(email__in=wanted, is_active=True)
+    return {u.email.lower(): u for u in users if u.is_staff_member}
+
+
+def _all_staff() -> dict[str, User]:
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.COLLABORATOR]]
+    users = User.objects.filter(is_active=True, role__in=roles)
     return {u.email.lower(): u for u in users if u.is_staff_member}
 
 
@@ -387,7 +404,14 @@ def _follower_ids(mail: _Mail, exclude: set[str]) -> list[int]:
 
 
 def _first_message_id(ticket: Ticket) -> int | None:
-    return Message.objects.filter(ticket_id=ticket.pk).order_by("id").values_list("id", flat=True).first()
+    # Ordered as the index message_ticket_time: ordered by id alone, PostgreSQL may walk the
+    # whole primary key looking for the ticket's rows (a new ticket's are the last ones).
+    return (
+        Message.objects.filter(ticket_id=ticket.pk)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
 
 
 def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None) -> Outcome:

@@ -213,6 +213,8 @@ def notify_agent(
 
 
 # -- event handlers (subscribed in apps.ready; each runs after the ticket change committed) --------
+# TicketCreated and MessageAdded come by the hundred in a mail import: their handlers only
+# enqueue a task by id (tasks_notifications), and the worker composes the email.
 
 
 def _ticket(ticket_id: int) -> Ticket | None:
@@ -220,42 +222,88 @@ def _ticket(ticket_id: int) -> Ticket | None:
 
 
 def on_message_added(event: ticket_events.MessageAdded) -> None:
+    """After commit: hand the work to the worker (`notify_message_added`), so whoever wrote the
+    message (an import, the SMTP receiver, an agent's browser) does not wait for templates."""
     if not event.is_public:
         return
+    if event.author_kind == AuthorKind.CUSTOMER and (event.is_opening or event.assignee_id is None):
+        # Nobody to tell: the opening message is announced by TicketCreated, and a customer's
+        # reply only goes to the ticket's assignee (the task re-checks, this only skips work).
+        return
+    if event.author_kind not in (AuthorKind.AGENT, AuthorKind.CUSTOMER):
+        return
+    from supportdesk.channels.email.tasks_notifications import notify_message_added
+
+    notify_message_added(event.message_id)
+
+
+def on_ticket_created(event: ticket_events.TicketCreated) -> None:
+    """After commit: hand the work to the worker (`notify_ticket_created`)."""
+    from supportdesk.channels.email.tasks_notifications import notify_ticket_created
+
+    notify_ticket_created(event.ticket_id)
+
+
+def _already_notified(ticket_id: int, notification: Notification, message_id: int | None = None) -> bool:
+    rows = OutboundEmail.objects.filter(ticket_id=ticket_id, template=notification.name)
+    if message_id is not None:
+        rows = rows.filter(message_id=message_id)
+    return rows.exists()
+
+
+def message_added_notify(message_id: int) -> None:
+    """The email a public message causes: an agent's reply on an email ticket (the reply itself),
+    `agent_replied` on other channels, `new_reply` to the assignee for a customer's reply.
+    Idempotent: what is already queued for this message is not queued again."""
     with transaction.atomic():
         message = (
             Message.objects.select_related("ticket__requester", "ticket__assignee", "author_user")
-            .filter(pk=event.message_id)
+            .filter(pk=message_id, is_public=True)
             .first()
         )
         if message is None:
             return
         ticket = message.ticket
-        if event.author_kind == AuthorKind.AGENT:
+        if message.author_kind == AuthorKind.AGENT:
             if ticket.channel == Channel.EMAIL:
                 outbound.outbound_queue_reply(message_id=message.pk)
-            elif ticket.channel not in SELF_DELIVERING_CHANNELS:
+            elif ticket.channel not in SELF_DELIVERING_CHANNELS and not _already_notified(
+                ticket.pk, AGENT_REPLIED, message.pk
+            ):
                 notify_customer(AGENT_REPLIED, ticket, message=message)
-        elif event.author_kind == AuthorKind.CUSTOMER:
+        elif message.author_kind == AuthorKind.CUSTOMER:
+            if ticket.assignee is None or _already_notified(ticket.pk, NEW_REPLY, message.pk):
+                return
             is_opening = not Message.objects.filter(ticket_id=ticket.pk, id__lt=message.pk).exists()
-            if ticket.assignee is not None and not is_opening:
+            if not is_opening:
                 notify_agent(NEW_REPLY, ticket, ticket.assignee, message=message)
 
 
-def on_ticket_created(event: ticket_events.TicketCreated) -> None:
+def ticket_created_notify(ticket_id: int) -> None:
+    """The email a new ticket causes: `request_received` to the requester, `ticket_assigned` to
+    an assignee set at creation. Idempotent: a notification already queued for the ticket is
+    not queued again."""
     with transaction.atomic():
-        ticket = _ticket(event.ticket_id)
+        ticket = _ticket(ticket_id)
         if ticket is None:
             return
-        if ticket.channel in RECEIVED_CHANNELS and ticket.created_by_id is None:
+        if (
+            ticket.channel in RECEIVED_CHANNELS
+            and ticket.created_by_id is None
+            and not _already_notified(ticket.pk, REQUEST_RECEIVED)
+        ):
             first = (
                 Message.objects.filter(ticket_id=ticket.pk)
-                .order_by("id")
+                .order_by("created_at", "id")  # the index message_ticket_time, not the whole pk
                 .values_list("pk", flat=True)
                 .first()
             )
             notify_customer(REQUEST_RECEIVED, ticket, trigger_message_id=first)
-        if ticket.assignee is not None and ticket.assignee_id != ticket.created_by_id:
+        if (
+            ticket.assignee is not None
+            and ticket.assignee_id != ticket.created_by_id
+            and not _already_notified(ticket.pk, TICKET_ASSIGNED)
+        ):
             notify_agent(
                 TICKET_ASSIGNED,
                 ticket,

@@ -2,7 +2,8 @@
 
 supportdesk mail import PATH [--mailbox ADDRESS] [--queue]
     Import .eml files, directories of them (recursively) and mbox files. Every message is
-    stored first, then processed before the command returns (with --queue the worker
+    stored first (committed one by one), then processed before the command returns, in
+    batches of IMPORT_BATCH messages written in one transaction each (with --queue the worker
     processes them instead). Ends with a summary; re-running it is safe (stored messages
     are recognized and not imported twice).
 supportdesk mail receive [--host HOST] [--port PORT]
@@ -28,7 +29,12 @@ from django.db.models import Q
 
 from supportdesk.channels.email.choices import InboundOutcome, InboundSource, InboundStatus
 from supportdesk.channels.email.models import InboundEmail, Mailbox
-from supportdesk.channels.email.services.intake import Result, _store, process_stored
+from supportdesk.channels.email.services.intake import Result, _store, process_stored, process_stored_batch
+
+# Stored messages are processed in batches of this many, written in one transaction per batch
+# (one commit instead of one per message). A crash leaves the batch's rows RECEIVED, and the
+# next run processes them again, one by one.
+IMPORT_BATCH = 50
 
 SUMMARY_ROWS = [
     ("new_ticket", "tickets created"),
@@ -215,9 +221,17 @@ class Command(BaseCommand):
         enqueue = None
         if queue:
             from supportdesk.channels.email.tasks_inbound import process_inbound_email as enqueue
+        batch: list[tuple[int, bytes]] = []
+
+        def flush() -> None:
+            for result in process_stored_batch(batch):
+                counts[summary_key(result)] += 1
+            progress.step(len(batch))
+            batch.clear()
+
         for label, raw in messages(files, errors):
-            # Stored with its first attempt counted when we process it here at once (one write
-            # less); a row found from an earlier run is claimed as usual.
+            # Stored with its first attempt counted when we process it here (one write less);
+            # a row found from an earlier run is claimed as usual.
             row, created = _store(
                 raw=raw,
                 source=InboundSource.IMPORT,
@@ -225,14 +239,29 @@ class Command(BaseCommand):
                 source_ref=label,
                 claimed=enqueue is None,
             )
-            if not created and row.status != InboundStatus.RECEIVED:
+            if not created and (
+                row.status != InboundStatus.RECEIVED or any(pk == row.pk for pk, _raw in batch)
+            ):
                 counts["already"] += 1
+                progress.step()
             elif enqueue is not None:
                 enqueue(row.pk)
                 counts["queued"] += 1
+                progress.step()
+            elif created:
+                batch.append((row.pk, raw))
+                if len(batch) >= IMPORT_BATCH:
+                    flush()
             else:
-                counts[summary_key(process_stored(row.pk, raw=raw, claimed=created))] += 1
-            progress.step()
+                # Left RECEIVED by an interrupted run: it may be the message that stopped it,
+                # so it is claimed (the attempt counted) and processed on its own, before
+                # anything new is stored.
+                if batch:
+                    flush()
+                counts[summary_key(process_stored(row.pk, raw=raw))] += 1
+                progress.step()
+        if batch:
+            flush()
         progress.finish()
         counts["unreadable"] += len(errors)
         for error in errors[:20]:
