@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from supportdesk.channels.email import thread_rules
+from supportdesk.channels.email.choices import InboundSource
 from supportdesk.channels.email.conf import email_settings
 from supportdesk.channels.email.models import AutoReplyRecord, InboundEmail, Mailbox
 
@@ -92,6 +93,14 @@ def triggered_by_automatic_mail(*, message_id: int | None = None, ticket_id: int
     if not condition:
         return False
     return InboundEmail.objects.filter(condition, is_automatic=True).exists()
+
+
+def imported(message_id: int | None) -> bool:
+    """Whether the message came in by `supportdesk mail import`: history, not a conversation
+    happening now, so it causes no acknowledgement or notification."""
+    if message_id is None:
+        return False
+    return InboundEmail.objects.filter(message_id=message_id, source=InboundSource.IMPORT).exists()
 
 
 def over_rate_limit(address: str) -> bool:

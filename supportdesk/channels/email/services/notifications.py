@@ -275,7 +275,7 @@ def message_added_notify(message_id: int) -> None:
             if ticket.assignee is None or _already_notified(ticket.pk, NEW_REPLY, message.pk):
                 return
             is_opening = not Message.objects.filter(ticket_id=ticket.pk, id__lt=message.pk).exists()
-            if not is_opening:
+            if not is_opening and not loops.imported(message.pk):
                 notify_agent(NEW_REPLY, ticket, ticket.assignee, message=message)
 
 
@@ -298,7 +298,10 @@ def ticket_created_notify(ticket_id: int) -> None:
                 .values_list("pk", flat=True)
                 .first()
             )
-            notify_customer(REQUEST_RECEIVED, ticket, trigger_message_id=first)
+            if loops.imported(first):
+                log.info("ticket %s was imported: no acknowledgement", ticket.pk)
+            else:
+                notify_customer(REQUEST_RECEIVED, ticket, trigger_message_id=first)
         if (
             ticket.assignee is not None
             and ticket.assignee_id != ticket.created_by_id

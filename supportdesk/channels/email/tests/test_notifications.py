@@ -100,6 +100,28 @@ def test_an_email_request_is_confirmed_in_its_thread(
     assert sent["References"] == "<opening@example.com>"
 
 
+def test_imported_mail_is_history_and_sends_no_notification(
+    customer: Customer, agent: User, outbox_mailbox: Mailbox, committed: Callable[[], Any]
+) -> None:
+    """`supportdesk mail import` of an archive must not write to customers or agents now."""
+    from supportdesk.channels.email.models import InboundEmail
+
+    with committed():
+        ticket = ticket_create(
+            actor=Actor.system(), requester=customer, subject="Old", body="x", channel="email"
+        )
+        inbound_mail(ticket, outbox_mailbox, "archived-1@example.com")
+        InboundEmail.objects.filter(ticket=ticket).update(source="import")
+    assert not OutboundEmail.objects.filter(template="request_received").exists()
+
+    ticket_update(actor=Actor.staff(agent), ticket_id=ticket.pk, assignee_id=agent.pk)
+    with committed():
+        reply = message_add(actor=Actor.of_customer(customer), ticket_id=ticket.pk, body="Later reply")
+        inbound_mail(ticket, outbox_mailbox, "archived-2@example.com", message=reply)
+        InboundEmail.objects.filter(message=reply).update(source="import")
+    assert not OutboundEmail.objects.filter(template="new_reply").exists()
+
+
 @pytest.mark.parametrize("channel", ["phone", "api", "chat", "agent"])
 def test_requests_the_customer_did_not_write_to_us_are_not_confirmed(
     customer: Customer,

@@ -36,7 +36,7 @@ def committed(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
 
 def _receive(raw: str, mailbox: Mailbox, committed: Callable[[], Any]) -> InboundEmail:
     with committed():
-        row, _created = intake.store_inbound(raw=raw.encode(), source="import", mailbox=mailbox)
+        row, _created = intake.store_inbound(raw=raw.encode(), source="smtp", mailbox=mailbox)
         return intake.process_inbound(row.pk)
 
 

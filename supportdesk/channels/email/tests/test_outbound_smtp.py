@@ -122,7 +122,7 @@ def inbound_mail(
     message = message or ticket.messages.order_by("-id").first()
     row = InboundEmail.objects.create(
         mailbox=mailbox,
-        source="import",
+        source="imap",
         raw=f"mail/raw/{uuid.uuid4().hex}.eml",
         sha256=uuid.uuid4().hex * 2,
         size=100,
