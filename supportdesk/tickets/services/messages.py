@@ -124,10 +124,12 @@ def message_add(
     created_at: datetime | None = None,
     quoted_text: str = "",
     language: str = "",
+    keep_status: bool = False,
 ) -> Message:
     """Add a public reply or an internal note, with attachments, to a ticket `actor` can see.
 
-    Locks the ticket. A customer's reply reopens a pending, on-hold or solved ticket; an agent's
+    Locks the ticket. A customer's reply reopens a pending, on-hold or solved ticket (unless
+    `keep_status`: an automatic answer such as an out-of-office notice is kept, not acted on); an agent's
     first public reply sets the first response time and takes a new ticket to open. `status`
     lets an agent reply and change the status in one step ("submit as solved"). Closed and
     merged tickets take no messages (Conflict). Emits MessageAdded (and TicketStatusChanged)."""
@@ -157,7 +159,7 @@ def message_add(
     record(ticket, actor, EventKind.REPLY if is_public else EventKind.NOTE, at=now, message_id=message.pk)
     if status not in (None, ""):
         target = status
-    elif actor.is_customer:
+    elif actor.is_customer and not keep_status:
         target = status_after_customer_reply(ticket.status)
     elif actor.is_staff and is_public:
         target = status_after_agent_reply(ticket.status)

@@ -89,6 +89,11 @@ class _Mail:
         return thread_rules.is_own_address(address, self.own, self.reply_domain)
 
     @property
+    def is_automatic(self) -> bool:
+        """Written by a machine (an autoresponder, a mail system), not by a person."""
+        return bool(self.parsed.auto_submitted or self.parsed.from_mailer_daemon)
+
+    @property
     def staff_sender(self) -> User | None:
         return self.staff.get(self.sender.email)
 
@@ -315,6 +320,19 @@ def _thread_and_write(
         # takes the message, rather than a new follow-up per reply.
         mail.details["thread"] = f"{how}, follow-up"
         target = open_follow_up
+    if target.is_closed and mail.is_automatic:
+        # An out-of-office notice answering our "request solved" must not open a follow-up.
+        return Outcome(
+            InboundStatus.DISCARDED,
+            InboundOutcome.IGNORED,
+            _(
+                "An automatic reply (such as an out-of-office notice) to closed ticket #%(id)d: kept "
+                "here, and no follow-up ticket was opened."
+            )
+            % {"id": target.pk},
+            True,
+            ticket_id=target.pk,
+        )
     if target.is_closed:
         if staff is not None:
             raise Refused(
@@ -507,7 +525,8 @@ def _reply(mail: _Mail, ticket: Ticket) -> Outcome:
             # second address) is copied on the ticket, as if the requester had CC'd them.
             ticket_add_followers(actor=Actor.system(), ticket_id=ticket.pk, customer_ids=[customer.pk])
             mail.details["sender_added_as_follower"] = True
-        message = message_add(actor=Actor.of_customer(customer), **common)
+        # An autoresponder's answer is recorded on the ticket but does not reopen it.
+        message = message_add(actor=Actor.of_customer(customer), keep_status=mail.is_automatic, **common)
     followers = _follower_ids(mail, exclude={mail.sender.email})
     if followers:
         added = ticket_add_followers(actor=Actor.system(), ticket_id=ticket.pk, customer_ids=followers)

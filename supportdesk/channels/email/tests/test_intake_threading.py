@@ -327,3 +327,24 @@ def test_imported_agent_replies_are_history_and_never_emailed(
         row = process_inbound(row.pk)
     assert row.message.author_kind == AuthorKind.AGENT
     assert not OutboundEmail.objects.filter(message_id=row.message_id).exists()
+
+
+AUTO_REPLY = {"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"}
+
+
+def test_an_out_of_office_reply_is_kept_on_a_solved_ticket_without_reopening_it(deliver, first, agent):
+    raw, original = first
+    ticket_update(actor=Actor.staff(agent), ticket_id=original.ticket_id, status=Status.SOLVED)
+    row = deliver(mailfactory.reply_to(raw, body="I am out of the office until Monday.", headers=AUTO_REPLY))
+    assert row.outcome == InboundOutcome.REPLY and row.is_automatic
+    assert row.message.body_text.startswith("I am out of the office")
+    assert Ticket.objects.get(pk=original.ticket_id).status == Status.SOLVED
+
+
+def test_an_out_of_office_reply_to_a_closed_ticket_opens_no_follow_up(deliver, first, agent):
+    raw, original = first
+    close(original.ticket, agent)
+    row = deliver(mailfactory.reply_to(raw, body="I am out of the office until Monday.", headers=AUTO_REPLY))
+    assert row.status == InboundStatus.DISCARDED and row.is_automatic
+    assert f"closed ticket #{original.ticket_id}" in row.reason and "no follow-up" in row.reason
+    assert Ticket.objects.count() == 1
