@@ -18,13 +18,11 @@ Two steps, each safe to repeat and to interrupt at any point:
 from __future__ import annotations
 
 import hashlib
-import inspect
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -264,15 +262,8 @@ def _read_raw(inbound_id: int) -> bytes:
         return bytes(handle.read())
 
 
-@lru_cache(maxsize=1)
-def _parser_takes_limit() -> bool:
-    return "max_bytes" in inspect.signature(parse_message).parameters
-
-
 def _parse(raw: bytes, limit: int) -> ParsedMail:
-    if _parser_takes_limit():
-        return parse_message(raw, max_bytes=limit)  # type: ignore[call-arg]
-    return parse_message(raw)
+    return parse_message(raw, max_bytes=limit)
 
 
 def _unexpected(error: BaseException) -> str:

@@ -463,3 +463,39 @@ def test_fetching_with_xoauth2_against_dovecot(oauth_server):
         assert Ticket.objects.filter(subject="Via OAuth").exists()
     finally:
         stop_dovecot(server)
+
+
+def _fetch_command(*args: str) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("mail", "fetch", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_fetch_command_polls_one_mailbox_by_its_exact_address(dovecot, box):
+    from django.core.management import CommandError
+
+    Mailbox.objects.filter(pk=box.pk).update(aliases="help@desk.test")
+    dovecot.deliver(dovecot.user, mailfactory.email(subject="By hand", sender="c@example.com"))
+    with pytest.raises(CommandError, match=r"No active IMAP mailbox has the address elp@desk\.test"):
+        _fetch_command("--mailbox", "elp@desk.test")  # part of an alias is not the alias
+
+    output = _fetch_command("--mailbox", "HELP@desk.test")
+
+    assert "support@desk.test: 1 fetched, 1 new (tickets created 1)" in output
+    assert Ticket.objects.get().subject == "By hand"
+
+
+def test_the_fetch_command_skips_a_mailbox_the_worker_is_fetching(dovecot, box):
+    from huey.contrib.djhuey import HUEY
+
+    from supportdesk.channels.email.tasks_inbound import fetch_lock_name
+
+    dovecot.deliver(dovecot.user, mailfactory.email(subject="Later", sender="d@example.com"))
+    with HUEY.lock_task(fetch_lock_name(box.pk)):
+        output = _fetch_command()
+    assert "being fetched by the worker right now; skipped" in output
+    assert not Ticket.objects.exists()

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from supportdesk.channels.email.choices import InboundOutcome, InboundSource, InboundStatus
 from supportdesk.channels.email.models import InboundEmail, Mailbox
@@ -313,22 +312,32 @@ class Command(BaseCommand):
 
     # -- fetch ----------------------------------------------------------------------------------
     def fetch(self, address: str | None) -> None:
-        from supportdesk.channels.email.imap import fetch_mailbox
+        from huey.contrib.djhuey import HUEY
+        from huey.exceptions import TaskLockedException
 
-        boxes = Mailbox.objects.filter(is_active=True, imap_enabled=True)
+        from supportdesk.channels.email.imap import fetch_mailbox
+        from supportdesk.channels.email.tasks_inbound import fetch_lock_name
+
+        boxes = list(Mailbox.objects.filter(is_active=True, imap_enabled=True).order_by("name"))
         if address:
             wanted = address.strip().lower()
-            boxes = boxes.filter(Q(email_address__iexact=wanted) | Q(aliases__icontains=wanted))
-            if not boxes.exists():
+            boxes = [mailbox for mailbox in boxes if wanted in mailbox.addresses]
+            if not boxes:
                 raise CommandError(f"No active IMAP mailbox has the address {wanted}.")
         failed = 0
-        for mailbox in boxes.order_by("name"):
+        for mailbox in boxes:
             counts: Counter[str] = Counter()
 
             def process(row: InboundEmail, created: bool, counts: Counter[str] = counts) -> None:
                 counts[summary_key(process_stored(row.pk))] += 1
 
-            result = fetch_mailbox(mailbox.pk, on_stored=process)
+            try:
+                # The worker's lock: a mailbox is never fetched twice at once.
+                with HUEY.lock_task(fetch_lock_name(mailbox.pk)):
+                    result = fetch_mailbox(mailbox.pk, on_stored=process)
+            except TaskLockedException:
+                self.stdout.write(f"{mailbox.email_address}: being fetched by the worker right now; skipped")
+                continue
             if result.ok:
                 done = ", ".join(f"{label} {counts[key]}" for key, label in SUMMARY_ROWS if counts.get(key))
                 self.stdout.write(
