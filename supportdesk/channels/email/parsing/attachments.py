@@ -105,6 +105,8 @@ def extract_uuencoded(text: str, note: Note = _ignore) -> tuple[str, list[MailAt
     """Take uuencoded files out of a text body: (text without them, the files)."""
     if "begin " not in text:
         return text, []
+    # Mail arrives with CRLF line ends; the patterns below read lines ending in LF.
+    text = text.replace("\r\n", "\n")
     found: list[MailAttachment] = []
     pieces: list[str] = []
     position = 0
