@@ -218,6 +218,10 @@ class Ticket(models.Model):
     reopen_count = models.PositiveIntegerField(default=0)
     message_count = models.PositiveIntegerField(default=0)
 
+    # Not a column: the id of the first message, set by ticket_create on the ticket it returns
+    # (so a caller that records it, such as the mail intake, does not read it back).
+    opening_message_id: int | None = None
+
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")

@@ -63,10 +63,10 @@ class SearchIndex:
                     prepared,
                 )
             else:
+                # FTS5 honours OR REPLACE on the rowid: the old document leaves the index.
                 cursor.executemany(
-                    f"DELETE FROM {self.table} WHERE rowid = %s", [(doc_id,) for doc_id, _ in prepared]
+                    f"INSERT OR REPLACE INTO {self.table} (rowid, document) VALUES (%s, %s)", prepared
                 )
-                cursor.executemany(f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)", prepared)
 
     def append(self, doc_id: int, text: str) -> None:
         """Add `text` to the end of the document of `doc_id` (creating it if missing)."""

@@ -50,6 +50,22 @@ def _check_may_write(actor: Actor, ticket: Ticket, *, is_public: bool) -> None:
         )
 
 
+def _count_message(ticket: Ticket, actor: Actor, *, is_public: bool, at: datetime) -> None:
+    ticket.message_count += 1
+    ticket.updated_at = at
+    fields = ["message_count", "updated_at"]
+    if actor.is_customer:
+        ticket.last_customer_message_at = at
+        fields.append("last_customer_message_at")
+    elif actor.is_staff and is_public:
+        ticket.last_agent_message_at = at
+        fields.append("last_agent_message_at")
+        if ticket.first_response_at is None:
+            ticket.first_response_at = at
+            fields.append("first_response_at")
+    ticket.save(update_fields=fields)
+
+
 def append_message(
     ticket: Ticket,
     actor: Actor,
@@ -66,8 +82,9 @@ def append_message(
 ) -> Message:
     """Write a message and its attachments onto a locked ticket and update the ticket's
     counters and response times (saved here). No permission checks, no status change.
-    `opening` is the first message of a new ticket: ticket_create indexes the ticket's whole
-    document at once then, so it is not indexed here."""
+    `opening` is the first message of a new ticket, by its requester: ticket_create wrote the
+    counters of that message into the new row and indexes the ticket's whole document at once,
+    so neither is written here."""
     message = Message.objects.create(
         ticket=ticket,
         is_public=is_public,
@@ -82,19 +99,8 @@ def append_message(
         created_at=created_at,
     )
     store_attachments(message, attachments)
-    ticket.message_count += 1
-    ticket.updated_at = created_at
-    fields = ["message_count", "updated_at"]
-    if actor.is_customer:
-        ticket.last_customer_message_at = created_at
-        fields.append("last_customer_message_at")
-    elif actor.is_staff and is_public:
-        ticket.last_agent_message_at = created_at
-        fields.append("last_agent_message_at")
-        if ticket.first_response_at is None:
-            ticket.first_response_at = created_at
-            fields.append("first_response_at")
-    ticket.save(update_fields=fields)
+    if not opening:
+        _count_message(ticket, actor, is_public=is_public, at=created_at)
     if not opening:
         index_ticket_text(ticket, message.body_text)
     events.publish(

@@ -181,6 +181,9 @@ def ticket_create(
         created_at=now,
         updated_at=now,
         status_changed_at=now,
+        # The counters of the first message (the requester's, appended below).
+        message_count=1,
+        last_customer_message_at=now,
         assigned_at=now if assignee else None,
     )
     if tag_names:
@@ -210,6 +213,7 @@ def ticket_create(
         quoted_text=quoted_text,
         opening=True,
     )
+    ticket.opening_message_id = message.pk
     # The whole document in one write (the first message's text is not indexed on its own).
     index_new_ticket(ticket, message.body_text, subject, requester.display_name, requester.primary_email)
     events.publish(ticket_events.TicketCreated(ticket_id=ticket.pk, channel=channel))

@@ -143,6 +143,55 @@ def _store(
     return row, True
 
 
+def store_import_batch(
+    items: Sequence[tuple[bytes, str]], *, mailbox: Mailbox | None
+) -> list[tuple[InboundEmail, bool]]:
+    """`_store(raw=raw, source=IMPORT, mailbox=mailbox, source_ref=label, claimed=True)` for
+    many messages (raw bytes, label) at once, for the import command: the raw files are written
+    first, then the rows already stored are read in one statement and the new ones inserted in
+    one (one transaction for the batch instead of one per message). The same bytes twice in
+    the batch give the first row back for the second. A unique-constraint failure (a concurrent
+    identical store) falls back to storing the batch row by row, which sorts it out."""
+    prepared: list[tuple[InboundEmail, bytes]] = []
+    for raw, label in items:
+        row = InboundEmail(
+            mailbox=mailbox,
+            source=InboundSource.IMPORT,
+            source_ref=label[:500],
+            sha256=hashlib.sha256(raw).hexdigest(),
+            size=len(raw),
+            message_id_header=thread_rules.cheap_message_id(raw),
+            details={},
+            attempts=1,
+        )
+        row.raw.name = _write_raw(raw_path(row, ""), raw, durable=False)
+        prepared.append((row, raw))
+    rows = InboundEmail.objects.filter(sha256__in={row.sha256 for row, _raw in prepared})
+    rows = rows.filter(mailbox__isnull=True) if mailbox is None else rows.filter(mailbox=mailbox)
+    known: dict[str, InboundEmail] = {row.sha256: row for row in rows}
+    fresh: dict[str, InboundEmail] = {}
+    for row, _raw in prepared:
+        if row.sha256 not in known:
+            fresh.setdefault(row.sha256, row)
+    try:
+        with transaction.atomic():
+            InboundEmail.objects.bulk_create(list(fresh.values()))
+    except IntegrityError:
+        return [
+            _store(raw=raw, source=row.source, mailbox=mailbox, source_ref=row.source_ref, claimed=True)
+            for row, raw in prepared
+        ]
+    results: list[tuple[InboundEmail, bool]] = []
+    for row, _raw in prepared:
+        if row.sha256 in known:
+            results.append((known[row.sha256], False))
+        elif fresh[row.sha256] is row:
+            results.append((row, True))
+        else:
+            results.append((fresh[row.sha256], False))
+    return results
+
+
 # -- step 2: process --------------------------------------------------------------------------
 def process_inbound(inbound_id: int) -> InboundEmail:
     """Process a stored email (idempotent: only a RECEIVED row is processed).
@@ -195,8 +244,20 @@ def process_stored_batch(items: Sequence[tuple[int, bytes]]) -> list[Result]:
             ready.append((inbound_id, prepared))
     if ready:
         with transaction.atomic(), batch_scope():
+            # The batch's rows locked and read in one statement (the lock lasts until the
+            # batch commits; a savepoint rolled back does not release it).
+            rows = {
+                row[0]: row[1:]
+                for row in InboundEmail.objects.select_for_update(of=("self",))
+                .filter(pk__in=[inbound_id for inbound_id, _parsed in ready])
+                .order_by("pk")
+                .values_list("pk", *_CURRENT)
+            }
             for inbound_id, parsed in ready:
-                results[inbound_id] = _write(inbound_id, parsed)
+                if (current := rows.get(inbound_id)) is None:
+                    results[inbound_id] = Result(inbound_id, "")
+                    continue
+                results[inbound_id] = _write(inbound_id, parsed, current=current)
     return [results[inbound_id] for inbound_id, _raw in items]
 
 
@@ -271,24 +332,28 @@ def _unexpected(error: BaseException) -> str:
     return _("An unexpected error stopped the processing of this message (%(error)s).") % {"error": text}
 
 
-def _write(inbound_id: int, parsed: ParsedMail) -> Result:
+_CURRENT = ("status", "mailbox_id", "source", "details")
+
+
+def _write(inbound_id: int, parsed: ParsedMail, *, current: tuple[Any, ...] | None = None) -> Result:
     """Decide and write in one transaction; a failure anywhere rolls everything back and the
-    message is quarantined with the reason instead."""
+    message is quarantined with the reason instead. `current` is the row's _CURRENT values,
+    read and locked by the caller (a batch); otherwise they are read here."""
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                current = (
-                    InboundEmail.objects.select_for_update(of=("self",))
-                    .filter(pk=inbound_id)
-                    .values_list("status", "mailbox_id", "source", "details")
-                    .get()
-                )
-                if current[0] != InboundStatus.RECEIVED:
-                    return Result(inbound_id, current[0])  # processed by somebody else meanwhile
-                inbound = InboundEmail(
-                    pk=inbound_id, mailbox_id=current[1], source=current[2], details=current[3]
-                )
-                details: dict[str, Any] = dict(current[3] or {})
+                row = current
+                if row is None:
+                    row = (
+                        InboundEmail.objects.select_for_update(of=("self",))
+                        .filter(pk=inbound_id)
+                        .values_list(*_CURRENT)
+                        .get()
+                    )
+                if row[0] != InboundStatus.RECEIVED:
+                    return Result(inbound_id, row[0])  # processed by somebody else meanwhile
+                inbound = InboundEmail(pk=inbound_id, mailbox_id=row[1], source=row[2], details=row[3])
+                details: dict[str, Any] = dict(row[3] or {})
                 outcome = apply_parsed(inbound, parsed, details)
                 _record(inbound_id, outcome, details)
             return Result(inbound_id, outcome.status, outcome.outcome, outcome.reason, outcome.ticket_id)
@@ -360,5 +425,6 @@ __all__ = [
     "process_inbound",
     "process_stored",
     "process_stored_batch",
+    "store_import_batch",
     "store_inbound",
 ]

@@ -45,7 +45,7 @@ from supportdesk.core.errors import Conflict, ValidationFailed
 from supportdesk.customers.models import Customer, CustomerEmail
 from supportdesk.customers.services import customer_for_email, customer_get_or_create_by_email
 from supportdesk.tickets.choices import Channel, Status
-from supportdesk.tickets.models import Message, Ticket, TicketFollower
+from supportdesk.tickets.models import Ticket, TicketFollower
 from supportdesk.tickets.permissions import customer_visibility, staff_can_see
 from supportdesk.tickets.services import Actor, message_add, ticket_add_followers, ticket_create
 
@@ -259,10 +259,11 @@ def _ticket(ticket_id: int | None) -> Ticket | None:
     if ticket_id is None:
         return None
     fields = ("id", "status", "merged_into_id", "requester_id")
-    ticket = Ticket.objects.only(*fields).filter(pk=ticket_id).first()
+    # By primary key: sliced rather than .first() (no ordering to build).
+    ticket = next(iter(Ticket.objects.only(*fields).filter(pk=ticket_id)[:1]), None)
     hops = 0
     while ticket is not None and ticket.merged_into_id and hops < MAX_MERGE_HOPS:
-        ticket = Ticket.objects.only(*fields).filter(pk=ticket.merged_into_id).first()
+        ticket = next(iter(Ticket.objects.only(*fields).filter(pk=ticket.merged_into_id)[:1]), None)
         hops += 1
     return ticket
 
@@ -421,17 +422,6 @@ def _follower_ids(mail: _Mail, exclude: set[str]) -> list[int]:
     return ids
 
 
-def _first_message_id(ticket: Ticket) -> int | None:
-    # Ordered as the index message_ticket_time: ordered by id alone, PostgreSQL may walk the
-    # whole primary key looking for the ticket's rows (a new ticket's are the last ones).
-    return (
-        Message.objects.filter(ticket_id=ticket.pk)
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)
-        .first()
-    )
-
-
 def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None) -> Outcome:
     customer = _customer(mail.sender)
     content = _content(mail)
@@ -455,7 +445,7 @@ def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None) -> Outcome:
         mail.details["follow_up_of"] = follow_up_of.pk
     kind = InboundOutcome.FOLLOW_UP if follow_up_of is not None else InboundOutcome.NEW_TICKET
     return Outcome(
-        InboundStatus.PROCESSED, kind, "", ticket_id=ticket.pk, message_id=_first_message_id(ticket)
+        InboundStatus.PROCESSED, kind, "", ticket_id=ticket.pk, message_id=ticket.opening_message_id
     )
 
 
@@ -488,7 +478,7 @@ def _forwarded_ticket(mail: _Mail, staff: User) -> Outcome:
         InboundOutcome.NEW_TICKET,
         "",
         ticket_id=ticket.pk,
-        message_id=_first_message_id(ticket),
+        message_id=ticket.opening_message_id,
     )
 
 

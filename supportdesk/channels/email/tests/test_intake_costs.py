@@ -11,13 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from supportdesk.channels.email import tasks_notifications
-from supportdesk.channels.email.choices import InboundOutcome, InboundSource
-from supportdesk.channels.email.models import OutboundEmail
+from supportdesk.channels.email.choices import InboundOutcome, InboundSource, InboundStatus
+from supportdesk.channels.email.models import InboundEmail, OutboundEmail
 from supportdesk.channels.email.services import notifications
 from supportdesk.channels.email.services.intake import (
     _store,
     process_inbound,
     process_stored_batch,
+    store_import_batch,
     store_inbound,
 )
 from supportdesk.channels.email.tests import mailfactory
@@ -28,10 +29,14 @@ from supportdesk.tickets.models import Message, Ticket
 # store, claim, read, lock, decide, write the customer, ticket, timeline, message, search
 # document, link and outcome. These are the counts measured when the limits were set; the
 # acknowledgement and other notifications are the worker's, after commit.
-NEW_TICKET_MAX = 36
+NEW_TICKET_MAX = 32
 REPLY_MAX = 23
-# Per message inside an import batch (taxonomy and mailboxes read once per batch).
-BATCH_NEW_TICKET_MAX = 23
+# Per message inside an import batch (taxonomy and mailboxes read once per batch, the rows
+# locked in one statement).
+BATCH_NEW_TICKET_MAX = 19
+BATCH_REPLY_MAX = 15
+# Storing a whole batch: the rows already there read at once, the new ones inserted at once.
+STORE_BATCH_MAX = 4
 
 
 def _run(raw: bytes, mailbox) -> tuple[object, list[str]]:
@@ -47,7 +52,7 @@ def test_a_new_ticket_email_from_a_new_customer_costs_at_most_a_fixed_number_of_
     assert row.outcome == InboundOutcome.NEW_TICKET
     assert len(queries) <= NEW_TICKET_MAX, "\n".join(queries)
     # The ticket's search document is written once, not once per part.
-    assert sum("INSERT INTO tickets_search" in q for q in queries) == 1
+    assert sum("INTO tickets_search" in q for q in queries) == 1
     assert Ticket.objects.filter(pk=row.ticket_id, requester__primary_email="nina@new.example").exists()
 
 
@@ -149,3 +154,62 @@ def test_a_new_customer_from_an_email_costs_few_queries_and_keeps_the_behaviour(
     assert list(customer_list(query="Smith")) == [customer]  # indexed for search
     again, created_again = customer_get_or_create_by_email(email="ann@acme.example")
     assert (again.pk, created_again) == (customer.pk, False)
+
+
+@pytest.mark.django_db
+def test_an_import_batch_of_replies_costs_less_per_message(mailbox):
+    firsts = [mailfactory.email(sender=f"Person {n} <p{n}@batch.example>") for n in range(10)]
+    for raw in firsts:
+        _run(raw, mailbox)
+    stored = [
+        (row.pk, raw)
+        for raw in [mailfactory.reply_to(first, body="Any news?") for first in firsts]
+        for row, _created in store_import_batch([(raw, "")], mailbox=mailbox)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        results = process_stored_batch(stored)
+    assert [r.outcome for r in results] == [InboundOutcome.REPLY] * 10
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) <= 10 * BATCH_REPLY_MAX, "\n".join(sql)
+    assert Message.objects.count() == 20
+
+
+@pytest.mark.django_db
+def test_a_batch_is_stored_in_a_few_statements_and_each_message_once(mailbox):
+    raws = [mailfactory.email(sender=f"Person {n} <p{n}@batch.example>") for n in range(10)]
+    before, _created = store_inbound(raw=raws[0], source="imap", mailbox=mailbox)
+    items = [(raw, f"file{n}.eml") for n, raw in enumerate(raws)] + [(raws[3], "again.eml")]
+    with CaptureQueriesContext(connection) as queries:
+        stored = store_import_batch(items, mailbox=mailbox)
+    assert len(queries.captured_queries) <= STORE_BATCH_MAX, "\n".join(
+        q["sql"] for q in queries.captured_queries
+    )
+    assert (stored[0][0].pk, stored[0][1]) == (before.pk, False)
+    assert [created for _row, created in stored] == [False] + [True] * 9 + [False]
+    assert stored[10][0].pk == stored[3][0].pk  # the same bytes twice: one row
+    rows = InboundEmail.objects.filter(pk__in=[row.pk for row, _created in stored[1:10]])
+    assert sorted(rows.values_list("source_ref", flat=True)) == sorted(f"file{n}.eml" for n in range(1, 10))
+    assert set(rows.values_list("status", "attempts")) == {(InboundStatus.RECEIVED, 1)}
+    for row, _created in stored:
+        assert row.raw.name and row.raw.storage.exists(row.raw.name)
+
+
+@pytest.mark.django_db
+def test_a_batch_stored_meanwhile_by_someone_else_falls_back_row_by_row(mailbox, monkeypatch):
+    from supportdesk.channels.email.services import intake
+
+    raws = [mailfactory.email(sender=f"Person {n} <p{n}@batch.example>") for n in range(3)]
+    # Another process stores one of them between our read and our insert.
+    real_bulk_create = intake.InboundEmail.objects.bulk_create
+
+    def race_then_insert(rows, *args, **kwargs):
+        store_inbound(raw=raws[1], source="imap", mailbox=mailbox)
+        return real_bulk_create(rows, *args, **kwargs)
+
+    monkeypatch.setattr(intake.InboundEmail.objects, "bulk_create", race_then_insert)
+    stored = store_import_batch([(raw, "") for raw in raws], mailbox=mailbox)
+    # (On the test's single connection the racing insert is rolled back with our failed one,
+    # so the row-by-row fallback stores all three; each is still there exactly once.)
+    assert [created for _row, created in stored] == [True, True, True]
+    assert InboundEmail.objects.count() == 3
+    assert {row.pk for row, _created in stored} == set(InboundEmail.objects.values_list("pk", flat=True))

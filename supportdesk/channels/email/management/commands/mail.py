@@ -2,7 +2,7 @@
 
 supportdesk mail import PATH [--mailbox ADDRESS] [--queue]
     Import .eml files, directories of them (recursively) and mbox files. Every message is
-    stored first (committed one by one), then processed before the command returns, in
+    stored first (committed IMPORT_BATCH at a time), then processed before the command returns, in
     batches of IMPORT_BATCH messages written in one transaction each (with --queue the worker
     processes them instead). Ends with a summary; re-running it is safe (stored messages
     are recognized and not imported twice).
@@ -28,7 +28,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from supportdesk.channels.email.choices import InboundOutcome, InboundSource, InboundStatus
 from supportdesk.channels.email.models import InboundEmail, Mailbox
-from supportdesk.channels.email.services.intake import Result, _store, process_stored, process_stored_batch
+from supportdesk.channels.email.services.intake import (
+    Result,
+    _store,
+    process_stored,
+    process_stored_batch,
+    store_import_batch,
+)
 
 # Stored messages are processed in batches of this many, written in one transaction per batch
 # (one commit instead of one per message). A crash leaves the batch's rows RECEIVED, and the
@@ -228,19 +234,10 @@ class Command(BaseCommand):
             progress.step(len(batch))
             batch.clear()
 
-        for label, raw in messages(files, errors):
-            # Stored with its first attempt counted when we process it here (one write less);
-            # a row found from an earlier run is claimed as usual.
-            row, created = _store(
-                raw=raw,
-                source=InboundSource.IMPORT,
-                mailbox=target,
-                source_ref=label,
-                claimed=enqueue is None,
-            )
-            if not created and (
-                row.status != InboundStatus.RECEIVED or any(pk == row.pk for pk, _raw in batch)
-            ):
+        taken: set[int] = set()  # the rows of this run handed to a batch
+
+        def handle_stored(row: InboundEmail, created: bool, raw: bytes) -> None:
+            if not created and (row.status != InboundStatus.RECEIVED or row.pk in taken):
                 counts["already"] += 1
                 progress.step()
             elif enqueue is not None:
@@ -248,17 +245,39 @@ class Command(BaseCommand):
                 counts["queued"] += 1
                 progress.step()
             elif created:
+                taken.add(row.pk)
                 batch.append((row.pk, raw))
                 if len(batch) >= IMPORT_BATCH:
                     flush()
             else:
                 # Left RECEIVED by an interrupted run: it may be the message that stopped it,
-                # so it is claimed (the attempt counted) and processed on its own, before
-                # anything new is stored.
+                # so it is claimed (the attempt counted) and processed on its own, after the
+                # new messages before it and before those after it.
                 if batch:
                     flush()
                 counts[summary_key(process_stored(row.pk, raw=raw))] += 1
                 progress.step()
+
+        pending: list[tuple[bytes, str]] = []
+
+        def store_pending() -> None:
+            # Stored a batch at a time (one transaction), each new row with its first attempt
+            # counted (one write less); a row found from an earlier run is claimed as usual.
+            stored = store_import_batch(pending, mailbox=target)
+            for (raw, _label), (row, created) in zip(pending, stored, strict=True):
+                handle_stored(row, created, raw)
+            pending.clear()
+
+        for label, raw in messages(files, errors):
+            if enqueue is not None:
+                row, created = _store(raw=raw, source=InboundSource.IMPORT, mailbox=target, source_ref=label)
+                handle_stored(row, created, raw)
+                continue
+            pending.append((raw, label))
+            if len(pending) >= IMPORT_BATCH:
+                store_pending()
+        if pending:
+            store_pending()
         if batch:
             flush()
         progress.finish()
