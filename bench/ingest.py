@@ -43,7 +43,8 @@ def run(env: dict[str, str], *args: str) -> str:
         capture_output=True,
         text=True,
     )
-    return done.stdout + done.stderr
+    # stdout only: the import's progress bar goes to stderr, its summary to stdout.
+    return done.stdout
 
 
 def write(messages: list[bytes], folder: Path) -> None:
@@ -74,7 +75,7 @@ def phase(env: dict[str, str], name: str, folder: Path, total: int) -> dict[str,
         "seconds": round(seconds, 2),
         "msgs_per_s": round(rate, 1),
         "tickets_before": before,
-        "summary": out.strip().splitlines()[-3:],
+        "summary": [line.strip() for line in out.strip().splitlines() if line.strip()],
     }
 
 
