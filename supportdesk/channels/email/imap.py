@@ -72,7 +72,7 @@ class FetchResult:
 
 
 # -- OAuth 2.0 ------------------------------------------------------------------------------
-_tokens: dict[tuple[int, str], tuple[str, float]] = {}
+_tokens: dict[tuple[object, ...], tuple[str, float]] = {}
 _tokens_lock = threading.Lock()
 
 
@@ -81,16 +81,22 @@ def xoauth2_string(user: str, access_token: str) -> str:
     return f"user={user}\x01auth=Bearer {access_token}\x01\x01"
 
 
-def oauth_access_token(mailbox: Mailbox, *, timeout: float = DEFAULT_TIMEOUT) -> str:
+def _token_key(mailbox: Mailbox, refresh_token: str) -> tuple[object, ...]:
+    secret = hashlib.sha256(refresh_token.encode()).hexdigest()
+    return (mailbox.pk, mailbox.oauth_token_url, mailbox.oauth_client_id, secret)
+
+
+def oauth_access_token(mailbox: Mailbox, *, timeout: float = DEFAULT_TIMEOUT, cached: bool = True) -> str:
     """An access token for `mailbox`, from its refresh token (cached until shortly before it
-    expires). A new refresh token in the answer (providers rotate them) is saved."""
+    expires; `cached=False` always asks the provider, as a connection test must). A new refresh
+    token in the answer (providers rotate them) is saved."""
     if not mailbox.oauth_token_url or not mailbox.oauth_refresh_token:
         raise ImapFetchError(_("The OAuth token URL and refresh token are required."))
-    key = (mailbox.pk, hashlib.sha256(mailbox.oauth_refresh_token.encode()).hexdigest())
+    key = _token_key(mailbox, mailbox.oauth_refresh_token)
     with _tokens_lock:
-        cached = _tokens.get(key)
-    if cached is not None and cached[1] > time.monotonic():
-        return cached[0]
+        hit = _tokens.get(key) if cached else None
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
     form = {
         "grant_type": "refresh_token",
         "refresh_token": mailbox.oauth_refresh_token,
@@ -130,8 +136,9 @@ def oauth_access_token(mailbox: Mailbox, *, timeout: float = DEFAULT_TIMEOUT) ->
     rotated = str(answer.get("refresh_token") or "")
     if rotated and rotated != mailbox.oauth_refresh_token:
         mailbox.oauth_refresh_token = rotated
-        mailbox.save(update_fields=["oauth_refresh_token"])
-        key = (mailbox.pk, hashlib.sha256(rotated.encode()).hexdigest())
+        if mailbox.pk is not None:  # a mailbox being tested before it is saved keeps it in memory
+            mailbox.save(update_fields=["oauth_refresh_token"])
+        key = _token_key(mailbox, rotated)
     with _tokens_lock:
         _tokens[key] = (token, time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS))
     return token

@@ -347,6 +347,7 @@ class OAuthProvider(http.server.BaseHTTPRequestHandler):
     access_token = "access-token-1"
     username = "oauth@mail.test"
     token_requests: list[dict[str, str]] = []
+    rotate_to = ""  # when set, answers carry this new refresh token (as Microsoft's do)
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -354,9 +355,10 @@ class OAuthProvider(http.server.BaseHTTPRequestHandler):
         if self.path == "/token":
             type(self).token_requests.append(form)
             if form.get("refresh_token") == self.refresh_token and form.get("grant_type") == "refresh_token":
-                self._json(
-                    200, {"access_token": self.access_token, "token_type": "Bearer", "expires_in": 3600}
-                )
+                answer = {"access_token": self.access_token, "token_type": "Bearer", "expires_in": 3600}
+                if self.rotate_to:
+                    answer["refresh_token"] = self.rotate_to
+                self._json(200, answer)
             else:
                 self._json(400, {"error": "invalid_grant", "error_description": "AADSTS70000: token expired"})
         else:  # dovecot asking about a token
@@ -401,6 +403,16 @@ def test_imap_check_signs_in_with_oauth(administrator, imap_server):
     assert request["client_secret"] == "client-secret" and "offline_access" in request["scope"]
 
 
+def test_imap_check_keeps_a_refresh_token_the_provider_rotates(administrator, imap_server, monkeypatch):
+    mailbox = oauth_mailbox(imap_server, name="Rotating", email_address="rotating@desk.test")
+    mailbox.save()
+    monkeypatch.setattr(OAuthProvider, "rotate_to", "rotated-refresh-token")
+    check = mailbox_check_imap(actor=administrator, mailbox=mailbox, timeout=5)
+    assert check.ok, check.message
+    mailbox.refresh_from_db()
+    assert mailbox.oauth_refresh_token == "rotated-refresh-token"  # the old one may be void now
+
+
 def test_imap_check_with_oauth_reports_the_token_endpoints_refusal(administrator, imap_server):
     mailbox = oauth_mailbox(imap_server, oauth_refresh_token="expired")
     check = mailbox_check_imap(actor=administrator, mailbox=mailbox, timeout=5)
@@ -420,7 +432,7 @@ def test_imap_check_with_oauth_reports_an_unreachable_token_endpoint(administrat
     mailbox = oauth_mailbox(imap_server, oauth_token_url=f"http://127.0.0.1:{free_port()}/token")
     check = mailbox_check_imap(actor=administrator, mailbox=mailbox, timeout=5)
     assert not check.ok
-    assert "The token endpoint could not be reached" in check.message
+    assert "The OAuth server could not be reached" in check.message
 
 
 def test_checks_are_for_administrators_only(manager, imap_server):

@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import json
 import smtplib
 import socket
 import ssl
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.channels.email.choices import ImapAuth, Security
-from supportdesk.channels.email.imap import password_sign_in
+from supportdesk.channels.email.imap import ImapFetchError, oauth_access_token, password_sign_in
 from supportdesk.channels.email.models import Mailbox
 from supportdesk.core.errors import PermissionDenied
 
@@ -86,38 +82,11 @@ def _tls_context(context: ssl.SSLContext | None) -> ssl.SSLContext:
 
 
 def _oauth_access_token(mailbox: Mailbox, timeout: float) -> str:
-    """Trade the refresh token for an access token at the provider's token endpoint."""
-    body = {
-        "grant_type": "refresh_token",
-        "refresh_token": mailbox.oauth_refresh_token,
-        "client_id": mailbox.oauth_client_id,
-    }
-    if mailbox.oauth_client_secret:
-        body["client_secret"] = mailbox.oauth_client_secret
-    if mailbox.oauth_scope:
-        body["scope"] = mailbox.oauth_scope
-    request = urllib.request.Request(  # noqa: S310 - the URL was checked to be http(s)
-        mailbox.oauth_token_url, data=urllib.parse.urlencode(body).encode(), method="POST"
-    )
-    request.add_header("Accept", "application/json")
+    """The fetcher's own token exchange (so a refresh token the provider rotates is kept)."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            payload = json.loads(response.read(1_000_000) or b"{}")
-    except urllib.error.HTTPError as error:
-        detail = error.read(2000).decode("utf-8", "replace")
-        raise _CheckFailed(
-            _("The token endpoint refused the refresh token (HTTP %(status)d): %(detail)s")
-            % {"status": error.code, "detail": detail.strip()[:500]}
-        ) from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise _CheckFailed(
-            _("The token endpoint could not be reached: %(error)s")
-            % {"error": _server_text(getattr(error, "reason", error))}
-        ) from None
-    token = payload.get("access_token") if isinstance(payload, dict) else None
-    if not isinstance(token, str) or not token:
-        raise _CheckFailed(_("The token endpoint answered without an access token."))
-    return token
+        return oauth_access_token(mailbox, timeout=timeout, cached=False)
+    except ImapFetchError as error:
+        raise _CheckFailed(str(error)) from None
 
 
 class _CheckFailed(Exception):
