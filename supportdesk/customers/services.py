@@ -15,6 +15,7 @@ from supportdesk.core.batch import batch_cached
 from supportdesk.core.conf import product_settings
 from supportdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from supportdesk.core.preferences import clean_preferences
+from supportdesk.core.queries import unique_row
 from supportdesk.core.search import SearchIndex
 from supportdesk.core.text import single_line
 from supportdesk.core.types import Person
@@ -238,9 +239,8 @@ def customer_link_user(*, customer: Customer, user_id: int) -> Customer:
 
 
 def customer_for_email(email: str) -> Customer | None:
-    # The address is unique: no ordering, and the customer alone (cheaper to build than the
-    # address row joined with it).
-    return next(iter(Customer.objects.filter(emails__email=email.strip().lower())[:1]), None)
+    # The customer alone: cheaper to build than the address row joined with it.
+    return unique_row(Customer.objects.filter(emails__email=email.strip().lower()))
 
 
 def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Customer, bool]:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from supportdesk.core.errors import NotFound, PermissionDenied
+from supportdesk.core.queries import unique_row
 from supportdesk.tickets import permissions
 from supportdesk.tickets.choices import AuthorKind
 from supportdesk.tickets.models import Ticket
@@ -87,10 +88,8 @@ LOCK_RELATED = ("status_label", "assignee", "group", "category", "requester", "p
 def lock_ticket(actor: Actor, ticket_id: int, *, related: tuple[str, ...] = LOCK_RELATED) -> Ticket:
     """The ticket, locked for update, if `actor` may see it; NotFound otherwise. `related` are
     the relations read with it (all those a change may name in the timeline by default)."""
-    # One row at most (by primary key): sliced, not .first(), whose ordering costs more to
-    # build than the whole lookup.
     rows = Ticket.objects.select_for_update(of=("self",)).select_related(*related)
-    ticket = next(iter(rows.filter(actor.visibility(), pk=ticket_id)[:1]), None)
+    ticket = unique_row(rows.filter(actor.visibility(), pk=ticket_id))
     if ticket is None:
         raise NotFound(_("Ticket not found."), code="ticket_not_found")
     return ticket

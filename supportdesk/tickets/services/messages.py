@@ -101,7 +101,6 @@ def append_message(
     store_attachments(message, attachments)
     if not opening:
         _count_message(ticket, actor, is_public=is_public, at=created_at)
-    if not opening:
         index_ticket_text(ticket, message.body_text)
     events.publish(
         ticket_events.MessageAdded(

@@ -116,31 +116,45 @@ def _store(
     counted, for a caller that processes it right away (the import command: one write less)."""
     if source not in InboundSource.values:
         raise ValueError(f"unknown inbound source {source!r}")
-    digest = hashlib.sha256(raw).hexdigest()
-    mailbox_id = mailbox.pk if mailbox is not None else None
-    row = InboundEmail(
-        mailbox=mailbox,
-        source=source,
-        source_ref=source_ref[:500],
-        sha256=digest,
-        size=len(raw),
-        message_id_header=thread_rules.cheap_message_id(raw),
-        details=details or {},
-        attempts=1 if claimed else 0,
+    row = _unsaved_row(
+        raw, source=source, mailbox=mailbox, source_ref=source_ref, details=details, claimed=claimed
     )
-    # The file first: a row never points at bytes that are not there. Writing the same bytes
-    # again (a message seen before) finds the file in place and costs nothing.
-    row.raw.name = _write_raw(raw_path(row, ""), raw, durable=source != InboundSource.IMPORT)
     try:
         # Insert straight away (new mail is the common case); the unique constraint tells a
         # message stored before, including by a concurrent identical store a moment ago.
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError:
-        if (found := _existing(mailbox_id, digest)) is not None:
+        if (found := _existing(mailbox.pk if mailbox is not None else None, row.sha256)) is not None:
             return found, False
         raise
     return row, True
+
+
+def _unsaved_row(
+    raw: bytes,
+    *,
+    source: str,
+    mailbox: Mailbox | None,
+    source_ref: str = "",
+    details: dict[str, Any] | None = None,
+    claimed: bool = False,
+) -> InboundEmail:
+    """The InboundEmail row for `raw`, not saved yet, with its raw file already written: the
+    file first, so a row never points at bytes that are not there. Writing the same bytes again
+    (a message seen before) finds the file in place and costs nothing."""
+    row = InboundEmail(
+        mailbox=mailbox,
+        source=source,
+        source_ref=source_ref[:500],
+        sha256=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+        message_id_header=thread_rules.cheap_message_id(raw),
+        details=details or {},
+        attempts=1 if claimed else 0,
+    )
+    row.raw.name = _write_raw(raw_path(row, ""), raw, durable=source != InboundSource.IMPORT)
+    return row
 
 
 def store_import_batch(
@@ -152,20 +166,13 @@ def store_import_batch(
     one (one transaction for the batch instead of one per message). The same bytes twice in
     the batch give the first row back for the second. A unique-constraint failure (a concurrent
     identical store) falls back to storing the batch row by row, which sorts it out."""
-    prepared: list[tuple[InboundEmail, bytes]] = []
-    for raw, label in items:
-        row = InboundEmail(
-            mailbox=mailbox,
-            source=InboundSource.IMPORT,
-            source_ref=label[:500],
-            sha256=hashlib.sha256(raw).hexdigest(),
-            size=len(raw),
-            message_id_header=thread_rules.cheap_message_id(raw),
-            details={},
-            attempts=1,
+    prepared = [
+        (
+            _unsaved_row(raw, source=InboundSource.IMPORT, mailbox=mailbox, source_ref=label, claimed=True),
+            raw,
         )
-        row.raw.name = _write_raw(raw_path(row, ""), raw, durable=False)
-        prepared.append((row, raw))
+        for raw, label in items
+    ]
     rows = InboundEmail.objects.filter(sha256__in={row.sha256 for row, _raw in prepared})
     rows = rows.filter(mailbox__isnull=True) if mailbox is None else rows.filter(mailbox=mailbox)
     known: dict[str, InboundEmail] = {row.sha256: row for row in rows}
@@ -294,7 +301,7 @@ def _prepare(inbound_id: int, *, raw: bytes | None, claimed: bool) -> ParsedMail
         log.exception("inbound email %s: the raw file cannot be read", inbound_id)
         return _quarantine(inbound_id, _("The stored message cannot be read: %(error)s") % {"error": error})
     try:
-        return _parse(data, limit)
+        return parse_message(data, max_bytes=limit)
     except MailParseError as error:
         return _quarantine(inbound_id, parse_refusal(error))
     except Exception as error:
@@ -321,10 +328,6 @@ def _read_raw(inbound_id: int) -> bytes:
     name = InboundEmail.objects.filter(pk=inbound_id).values_list("raw", flat=True).get()
     with default_storage.open(name, "rb") as handle:
         return bytes(handle.read())
-
-
-def _parse(raw: bytes, limit: int) -> ParsedMail:
-    return parse_message(raw, max_bytes=limit)
 
 
 def _unexpected(error: BaseException) -> str:

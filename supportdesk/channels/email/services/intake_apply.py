@@ -42,6 +42,7 @@ from supportdesk.channels.email.services.intake_content import (
 )
 from supportdesk.core.batch import batch_cached, in_batch
 from supportdesk.core.errors import Conflict, ValidationFailed
+from supportdesk.core.queries import unique_row
 from supportdesk.customers.models import Customer, CustomerEmail
 from supportdesk.customers.services import customer_for_email, customer_get_or_create_by_email
 from supportdesk.tickets.choices import Channel, Status
@@ -258,12 +259,11 @@ def _bounce(mail: _Mail, automatic: bool) -> Outcome:
 def _ticket(ticket_id: int | None) -> Ticket | None:
     if ticket_id is None:
         return None
-    fields = ("id", "status", "merged_into_id", "requester_id")
-    # By primary key: sliced rather than .first() (no ordering to build).
-    ticket = next(iter(Ticket.objects.only(*fields).filter(pk=ticket_id)[:1]), None)
+    rows = Ticket.objects.only("id", "status", "merged_into_id", "requester_id")
+    ticket = unique_row(rows.filter(pk=ticket_id))
     hops = 0
     while ticket is not None and ticket.merged_into_id and hops < MAX_MERGE_HOPS:
-        ticket = next(iter(Ticket.objects.only(*fields).filter(pk=ticket.merged_into_id)[:1]), None)
+        ticket = unique_row(rows.filter(pk=ticket.merged_into_id))
         hops += 1
     return ticket
 

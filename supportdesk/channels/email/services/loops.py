@@ -95,12 +95,15 @@ def triggered_by_automatic_mail(*, message_id: int | None = None, ticket_id: int
     return InboundEmail.objects.filter(condition, is_automatic=True).exists()
 
 
+# Mail that came in by `supportdesk mail import`: history, not a conversation happening now.
+IMPORTED = Q(source=InboundSource.IMPORT)
+
+
 def imported(message_id: int | None) -> bool:
-    """Whether the message came in by `supportdesk mail import`: history, not a conversation
-    happening now, so it causes no acknowledgement or notification."""
+    """Whether the message was imported, so it causes no acknowledgement or notification."""
     if message_id is None:
         return False
-    return InboundEmail.objects.filter(message_id=message_id, source=InboundSource.IMPORT).exists()
+    return InboundEmail.objects.filter(IMPORTED, message_id=message_id).exists()
 
 
 def over_rate_limit(address: str) -> bool:

@@ -34,7 +34,6 @@ from django.utils.translation import ngettext
 
 from supportdesk.channels.email.choices import (
     Direction,
-    InboundSource,
     OutboundKind,
     OutboundStatus,
     Security,
@@ -221,14 +220,13 @@ def _enqueue_send(outbound_id: int) -> None:
         log.exception("could not queue outbound email %s; the periodic sweep will send it", outbound_id)
 
 
+# An agent's reply that came in by email and needs no email from us: imported (history, long
+# delivered), or written to the customer directly from the agent's mail client.
+DELIVERED_ELSEWHERE = loops.IMPORTED | Q(details__delivered_to_requester=True)
+
+
 def _already_delivered(message_id: int) -> bool:
-    """Whether a reply that came in by email needs no email from us: it was imported (history,
-    long delivered), or the agent wrote to the customer directly from their mail client."""
-    came_in = InboundEmail.objects.filter(message_id=message_id).values_list("source", "details").first()
-    if came_in is None:
-        return False
-    source, details = came_in
-    return source == InboundSource.IMPORT or bool((details or {}).get("delivered_to_requester"))
+    return InboundEmail.objects.filter(DELIVERED_ELSEWHERE, message_id=message_id).exists()
 
 
 @transaction.atomic
@@ -283,6 +281,8 @@ def outbound_queue_missed_replies() -> int:
     # A reply written before the desk had a mailbox was never meant to go out by email.
     since = max(now - MISSED_REPLY_MAX_AGE, first_mailbox.created_at)
     emailed = OutboundEmail.objects.filter(kind=OutboundKind.REPLY, message_id=OuterRef("pk"))
+    # Replies that need no email are left out here too, or every sweep would look at them again.
+    delivered = InboundEmail.objects.filter(DELIVERED_ELSEWHERE, message_id=OuterRef("pk"))
     missed = list(
         Message.objects.filter(
             pk__gt=newest - MISSED_REPLY_SCAN,
@@ -293,6 +293,7 @@ def outbound_queue_missed_replies() -> int:
             created_at__gte=since,
         )
         .exclude(Exists(emailed))
+        .exclude(Exists(delivered))
         .order_by("pk")
         .values_list("pk", flat=True)[:MISSED_REPLY_BATCH]
     )
