@@ -258,4 +258,5 @@ SUPPORTDESK_EMAIL = {
     "REPLY_DOMAIN": os.environ.get("MAIL_REPLY_DOMAIN", ""),
     "SEND_RETRIES": int(os.environ.get("MAIL_SEND_RETRIES", "6")),
     "AUTO_REPLIES_PER_SENDER_PER_HOUR": int(os.environ.get("MAIL_AUTO_REPLIES_PER_SENDER_PER_HOUR", "3")),
+    "IMPORT_BATCH": int(os.environ.get("MAIL_IMPORT_BATCH", "200")),
 }

@@ -1,6 +1,6 @@
 """Values read once per batch of work instead of once per item.
 
-A bulk job (the mail import: fifty messages in one transaction) opens `batch_scope()`; inside
+A bulk job (the mail import: a batch of messages in one transaction) opens `batch_scope()`; inside
 it, `batch_cached(key, load)` calls `load()` the first time a key is asked for and returns the
 same value afterwards. Outside a scope it simply calls `load()`. The values live as long as the
 block, so there is nothing to invalidate: a setting an administrator changes is seen by the

@@ -271,6 +271,39 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Cust
     return customer, True
 
 
+def customers_get_or_create_by_emails(people: Sequence[tuple[str, str]]) -> dict[str, Customer]:
+    """`customer_get_or_create_by_email` for many (email, name) pairs at once, for a channel
+    taking in a batch of mail: address → customer. The existing ones are read in one statement;
+    the missing ones are created (the first name given for an address wins) with their
+    addresses and search documents in three. Atomic; raises ValidationFailed for a bad
+    address or name before writing anything, and IntegrityError when another process created
+    one of the customers meanwhile (the caller retries one by one)."""
+    wanted: dict[str, str] = {}
+    for email, name in people:
+        wanted.setdefault(clean_email(email), _clean_name(name))
+    found = {
+        row.email: row.customer
+        for row in CustomerEmail.objects.select_related("customer").filter(email__in=list(wanted))
+    }
+    missing = [email for email in wanted if email not in found]
+    if missing:
+        with transaction.atomic():
+            created = Customer.objects.bulk_create(
+                [
+                    Customer(
+                        name=wanted[email], organization=organization_for_email(email), primary_email=email
+                    )
+                    for email in missing
+                ]
+            )
+            CustomerEmail.objects.bulk_create(
+                [CustomerEmail(customer=c, email=c.primary_email, is_primary=True) for c in created]
+            )
+            customer_search_index.replace_many((c.pk, f"{c.name} {c.primary_email}") for c in created)
+        found.update((c.primary_email, c) for c in created)
+    return found
+
+
 # -- organizations ------------------------------------------------------------------------------
 
 

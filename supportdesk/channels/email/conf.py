@@ -17,6 +17,7 @@ class EmailSettings:
     reply_domain: str  # a domain whose every address is ours: never taken in, never written to
     send_retries: int
     auto_replies_per_sender_per_hour: int
+    import_batch: int  # messages `mail import` stores and writes per transaction
 
 
 def email_settings() -> EmailSettings:
@@ -29,4 +30,5 @@ def email_settings() -> EmailSettings:
         reply_domain=str(raw["REPLY_DOMAIN"]),
         send_retries=int(raw["SEND_RETRIES"]),
         auto_replies_per_sender_per_hour=int(raw["AUTO_REPLIES_PER_SENDER_PER_HOUR"]),
+        import_batch=max(1, int(raw.get("IMPORT_BATCH", 200))),
     )

@@ -106,9 +106,12 @@ class Mailbox(TimeStampedModel):
 
 
 def raw_path(instance: InboundEmail, filename: str) -> str:
-    """Content-addressed: the same bytes always land in the same file."""
+    """Content-addressed: the same bytes always land in the same file. One level of 256
+    folders: a million messages are ~4,000 files a folder, and a new desk does not create a
+    folder for almost every message it stores (two levels did, 65,536 of them). Rows keep the
+    name they were stored under, so older two-level names stay valid."""
     digest = instance.sha256
-    return f"mail/raw/{digest[:2]}/{digest[2:4]}/{digest}.eml"
+    return f"mail/raw/{digest[:2]}/{digest}.eml"
 
 
 class InboundEmail(models.Model):

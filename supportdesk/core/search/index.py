@@ -70,19 +70,13 @@ class SearchIndex:
 
     def append(self, doc_id: int, text: str) -> None:
         """Add `text` to the end of the document of `doc_id` (creating it if missing)."""
+        if connection.vendor == "postgresql":
+            self.append_many([(doc_id, text)])
+            return
         addition = normalize(text)
         if not addition:
             return
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"INSERT INTO {self.table} AS t (id, document) VALUES (%s, to_tsvector('simple', %s)) "
-                    "ON CONFLICT (id) DO UPDATE SET document = "
-                    "CASE WHEN length(t.document) < 100000 THEN t.document || EXCLUDED.document "
-                    "ELSE t.document END",
-                    [doc_id, addition],
-                )
-                return
             # One statement when the document exists (the common case: a reply), FTS5 updates
             # its index in place; substr counts characters, as the slice below does.
             cursor.execute(
@@ -95,6 +89,35 @@ class SearchIndex:
                     f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)",
                     [doc_id, addition[:MAX_DOCUMENT_CHARS]],
                 )
+
+    def append_many(self, rows: Iterable[tuple[int, str]]) -> None:
+        """`append` for many documents (each id at most once) in two or three statements."""
+        additions = {doc_id: normalize(text) for doc_id, text in rows}
+        additions = {doc_id: text for doc_id, text in additions.items() if text}
+        if not additions:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.executemany(
+                    f"INSERT INTO {self.table} AS t (id, document) VALUES (%s, to_tsvector('simple', %s)) "
+                    "ON CONFLICT (id) DO UPDATE SET document = "
+                    "CASE WHEN length(t.document) < 100000 THEN t.document || EXCLUDED.document "
+                    "ELSE t.document END",
+                    list(additions.items()),
+                )
+                return
+            marks = ", ".join(["%s"] * len(additions))
+            cursor.execute(f"SELECT rowid FROM {self.table} WHERE rowid IN ({marks})", list(additions))
+            present = {row[0] for row in cursor.fetchall()}
+            cursor.executemany(
+                f"UPDATE {self.table} SET document = substr(document || ' ' || %s, 1, {MAX_DOCUMENT_CHARS}) "
+                "WHERE rowid = %s",
+                [(text, doc_id) for doc_id, text in additions.items() if doc_id in present],
+            )
+            cursor.executemany(
+                f"INSERT INTO {self.table} (rowid, document) VALUES (%s, %s)",
+                [(i, text[:MAX_DOCUMENT_CHARS]) for i, text in additions.items() if i not in present],
+            )
 
     def delete(self, doc_id: int) -> None:
         with connection.cursor() as cursor:

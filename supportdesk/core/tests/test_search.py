@@ -99,3 +99,13 @@ def test_hostile_queries_are_plain_text(index):
         matches(index, query)  # must not raise a syntax error
     with pytest.raises(ValueError):
         SearchIndex("bad; DROP TABLE x")
+
+
+def test_append_many_extends_existing_documents_and_creates_missing_ones(index):
+    index.replace(1, "printer")
+    index.append_many([(1, "on fire"), (2, "Mật khẩu sai"), (3, "   "), (4, "密码")])
+    assert matches(index, "printer fire") == [1]
+    assert matches(index, "mat khau") == [2]
+    assert matches(index, "密码") == [4]
+    assert matches(index, "printer") == [1]  # the old words stay
+    index.append_many([])  # nothing to do, no statement fails

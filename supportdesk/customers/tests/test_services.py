@@ -114,3 +114,31 @@ def test_organizations_claim_domains_once_and_adopt_existing_customers(agent):
     loner.refresh_from_db()
     assert loner.organization is None and Organization.objects.count() == 0
     assert CustomerEmail.objects.filter(email="lone@widgets.example").exists()
+
+
+def test_many_senders_are_found_or_created_at_once(agent, customer):
+    org = services.organization_save(actor=agent, name="Acme", domains=["acme.example"])
+    found = services.customers_get_or_create_by_emails(
+        [
+            (f" {customer.primary_email.upper()} ", "Ignored Name"),
+            ("an@acme.example", "Nguyễn  Văn An"),
+            ("AN@acme.example", "Second name for the same address"),
+            ("zoe@mail.example", ""),
+        ]
+    )
+    assert set(found) == {customer.primary_email, "an@acme.example", "zoe@mail.example"}
+    assert found[customer.primary_email] == customer  # the existing one, unchanged
+    assert Customer.objects.get(pk=customer.pk).name == customer.name
+    an = Customer.objects.get(pk=found["an@acme.example"].pk)
+    assert (an.name, an.organization, an.primary_email) == ("Nguyễn Văn An", org, "an@acme.example")
+    assert list(an.emails.values_list("email", "is_primary")) == [("an@acme.example", True)]
+    assert found["zoe@mail.example"].organization is None
+    assert list(selectors.customer_list(query="Văn An")) == [an]  # indexed for search
+    again = services.customers_get_or_create_by_emails([("an@acme.example", "")])
+    assert again["an@acme.example"].pk == an.pk and Customer.objects.count() == 3
+
+
+def test_one_bad_sender_address_creates_none_of_the_batch(db):
+    with pytest.raises(ValidationFailed):
+        services.customers_get_or_create_by_emails([("ok@mail.example", "Ok"), ("not an address", "")])
+    assert not Customer.objects.exists()

@@ -24,7 +24,7 @@ from supportdesk.tickets.services.status import apply_status, check_status
 from supportdesk.tickets.transitions import status_after_agent_reply, status_after_customer_reply
 
 
-def _check_may_write(actor: Actor, ticket: Ticket, *, is_public: bool) -> None:
+def check_may_write(actor: Actor, ticket: Ticket, *, is_public: bool) -> None:
     if ticket.merged_into_id:
         raise Conflict(_("This ticket was merged into another one; reply there."), code="ticket_merged")
     if ticket.is_closed:
@@ -102,17 +102,22 @@ def append_message(
     if not opening:
         _count_message(ticket, actor, is_public=is_public, at=created_at)
         index_ticket_text(ticket, message.body_text)
+    publish_message_added(message, assignee_id=ticket.assignee_id, opening=opening)
+    return message
+
+
+def publish_message_added(message: Message, *, assignee_id: int | None, opening: bool = False) -> None:
+    """MessageAdded for `message` (after commit), with the ticket's assignee at that moment."""
     events.publish(
         ticket_events.MessageAdded(
-            ticket_id=ticket.pk,
+            ticket_id=message.ticket_id,
             message_id=message.pk,
-            is_public=is_public,
-            author_kind=actor.author_kind,
+            is_public=message.is_public,
+            author_kind=message.author_kind,
             is_opening=opening,
-            assignee_id=ticket.assignee_id,
+            assignee_id=assignee_id,
         )
     )
-    return message
 
 
 @transaction.atomic
@@ -141,7 +146,7 @@ def message_add(
     check_uploads(attachments)
     # A message changes counters and at most the status: only the status label is needed.
     ticket = lock_ticket(actor, ticket_id, related=("status_label",))
-    _check_may_write(actor, ticket, is_public=is_public)
+    check_may_write(actor, ticket, is_public=is_public)
     if status not in (None, "") and not (actor.is_staff and actor.user and permissions.can_work(actor.user)):
         # Only people who may change fields (agents and above) may change the status with a message.
         raise PermissionDenied(_("You cannot change this ticket."))

@@ -49,14 +49,14 @@ UNSET: Any = _Unset()
 BULK_LIMIT = 100
 
 
-def _get_group(group_id: int) -> Group:
+def get_group(group_id: int) -> Group:
     group = taxonomy_default(("group", group_id), lambda: Group.objects.filter(pk=group_id).first())
     if group is None:
         raise ValidationFailed(_("Unknown group."), details={"group": _("Unknown group.")})
     return group
 
 
-def _default_group(category: Any) -> Group | None:
+def default_group(category: Any) -> Group | None:
     if category is not None and category.default_group_id:
         return category.default_group  # read once per cached category
     return taxonomy_default("group", lambda: Group.objects.filter(is_default=True).first())
@@ -145,7 +145,7 @@ def ticket_create(
         raise ValidationFailed(_("Unknown channel."), details={"channel": _("Unknown channel.")})
     subject = clean_subject(subject)
     category = get_category(category_id, use_fallback=True)
-    group = _get_group(group_id) if group_id else _default_group(category)
+    group = get_group(group_id) if group_id else default_group(category)
     assignee = get_assignable(assignee_id) if assignee_id else None
     _check_assignee_in_group(assignee, group)
     fields = clean_custom_fields(
@@ -300,7 +300,7 @@ def ticket_update(
 
     new_group = ticket.group
     if group_id is not UNSET and group_id != ticket.group_id:
-        new_group = _get_group(group_id) if group_id is not None else None
+        new_group = get_group(group_id) if group_id is not None else None
     new_assignee = ticket.assignee
     if assignee_id is not UNSET and assignee_id != ticket.assignee_id:
         new_assignee = get_assignable(assignee_id) if assignee_id is not None else None

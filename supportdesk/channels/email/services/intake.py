@@ -36,7 +36,9 @@ from supportdesk.channels.email.choices import InboundSource, InboundStatus
 from supportdesk.channels.email.conf import email_settings
 from supportdesk.channels.email.models import InboundEmail, Mailbox, raw_path
 from supportdesk.channels.email.parsing import MailParseError, ParsedMail, parse_message
+from supportdesk.channels.email.services import intake_lane
 from supportdesk.channels.email.services.intake_apply import Outcome, Refused, apply_parsed
+from supportdesk.channels.email.services.intake_content import MailContent, build_content
 from supportdesk.channels.email.services.refusals import parse_refusal
 from supportdesk.core.batch import batch_scope
 from supportdesk.core.errors import DomainError
@@ -65,9 +67,13 @@ def _write_raw(name: str, raw: bytes, *, durable: bool) -> str:
                 return name  # the same bytes are already there (content-addressed)
         except OSError:
             pass
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(temporary, "wb") as handle:
+        try:
+            handle = open(temporary, "wb")  # noqa: SIM115 (closed by the with block below)
+        except FileNotFoundError:  # the first file of its folder (cheaper than makedirs each time)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            handle = open(temporary, "wb")  # noqa: SIM115
+        with handle:
             handle.write(raw)
             if durable:
                 handle.flush()
@@ -236,19 +242,64 @@ def process_stored(inbound_id: int, *, raw: bytes | None = None, claimed: bool =
 
 def process_stored_batch(items: Sequence[tuple[int, bytes]]) -> list[Result]:
     """`process_stored(id, raw=raw, claimed=True)` for many stored rows (id, raw bytes) at once,
-    for the import command. Parses outside any transaction, then writes every message in ONE
-    transaction, each in a savepoint of its own (a message that fails is quarantined alone),
-    with the mailboxes and the ticket taxonomy defaults read once (core.batch). Until that
-    transaction commits the rows stay RECEIVED: a crash loses nothing and the next run
-    processes them again. Events of the batch are published when it commits."""
+    for the import command: `write_parsed_batch(parse_batch(items))`."""
+    return write_parsed_batch(parse_batch(items))
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """Why a stored message cannot be parsed: its quarantine reason, decided without the
+    database."""
+
+    reason: str
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    inbound_id: int
+    parsed: ParsedMail | Unparsed
+    content: MailContent | None  # built ahead for the fast lane; None when it could not be
+
+
+def parse_batch(items: Sequence[tuple[int, bytes]]) -> list[ParsedItem]:
+    """The CPU half of processing a batch of stored rows (id, raw bytes, attempt counted):
+    parsing and content building, without the database, so the import command runs it in a
+    second thread while the batch before is written (the writes wait on the database, and
+    the parsing uses that time)."""
+    limit = email_settings().max_message_bytes
+    prepared = []
+    for inbound_id, raw in items:
+        parsed = _parse(inbound_id, raw, limit=limit)
+        content = None
+        if isinstance(parsed, ParsedMail):
+            try:
+                content = build_content(parsed)
+            except Exception:  # the ordinary path builds it again and quarantines what fails
+                content = None
+        prepared.append(ParsedItem(inbound_id, parsed, content))
+    return prepared
+
+
+def write_parsed_batch(prepared: Sequence[ParsedItem]) -> list[Result]:
+    """The database half: quarantine what could not be parsed, then write every other message
+    in ONE transaction, with the mailboxes and the ticket taxonomy defaults read once
+    (core.batch): new requests and requesters' replies together through the fast lane
+    (intake_lane), every other message alone in a savepoint of its own (a message that fails is
+    quarantined alone), in the batch's order. Until that transaction commits the rows stay
+    RECEIVED: a crash loses nothing and the next run processes them again. Events of the batch
+    are published when it commits."""
     results: dict[int, Result] = {}
     ready: list[tuple[int, ParsedMail]] = []
-    for inbound_id, raw in items:
-        prepared = _prepare(inbound_id, raw=raw, claimed=True)
-        if isinstance(prepared, Result):
-            results[inbound_id] = prepared
-        else:
-            ready.append((inbound_id, prepared))
+    contents: dict[int, MailContent] = {}
+    for item in prepared:
+        if isinstance(item.parsed, Unparsed):
+            reason, details = item.parsed.reason, item.parsed.details
+            results[item.inbound_id] = _quarantine(item.inbound_id, reason, details=details)
+            continue
+        ready.append((item.inbound_id, item.parsed))
+        if item.content is not None:
+            contents[item.inbound_id] = item.content
     if ready:
         with transaction.atomic(), batch_scope():
             # The batch's rows locked and read in one statement (the lock lasts until the
@@ -260,12 +311,37 @@ def process_stored_batch(items: Sequence[tuple[int, bytes]]) -> list[Result]:
                 .order_by("pk")
                 .values_list("pk", *_CURRENT)
             }
+            facts = intake_lane.BatchFacts([parsed for _inbound_id, parsed in ready])
+            lane: list[intake_lane.LaneItem] = []
+
+            def ordinary(item: intake_lane.LaneItem) -> None:
+                parsed = item.mail.parsed
+                results[item.inbound_id] = _write(item.inbound_id, parsed, current=rows[item.inbound_id])
+
+            def write_lane() -> None:
+                for done in intake_lane.write_lane(lane, ordinary):
+                    results[done.inbound_id] = Result(
+                        done.inbound_id, InboundStatus.PROCESSED, done.outcome, ticket_id=done.ticket_id
+                    )
+                lane.clear()
+
             for inbound_id, parsed in ready:
+                if facts.follows_earlier(parsed):
+                    write_lane()
+                    facts.refresh(parsed)
                 if (current := rows.get(inbound_id)) is None:
                     results[inbound_id] = Result(inbound_id, "")
-                    continue
-                results[inbound_id] = _write(inbound_id, parsed, current=current)
-    return [results[inbound_id] for inbound_id, _raw in items]
+                elif (
+                    item := intake_lane.lane_item(
+                        inbound_id, current, parsed, facts, content=contents.get(inbound_id)
+                    )
+                ) is not None:
+                    lane.append(item)
+                else:
+                    write_lane()
+                    results[inbound_id] = _write(inbound_id, parsed, current=current)
+            write_lane()
+    return [results[item.inbound_id] for item in prepared]
 
 
 def _prepare(inbound_id: int, *, raw: bytes | None, claimed: bool) -> ParsedMail | Result:
@@ -289,24 +365,40 @@ def _prepare(inbound_id: int, *, raw: bytes | None, claimed: bool) -> ParsedMail
             % {"n": attempts - 1},
         )
     limit = email_settings().max_message_bytes
-    if size > limit:
-        return _quarantine(
-            inbound_id,
-            _("The message is larger than the limit of %(limit)d bytes (%(size)d bytes).")
-            % {"limit": limit, "size": size},
-        )
+    if (too_large := _too_large(size, limit)) is not None:  # before reading it into memory
+        return _quarantine(inbound_id, too_large.reason)
     try:
         data = raw if raw is not None else _read_raw(inbound_id)
     except (OSError, InboundEmail.DoesNotExist) as error:
         log.exception("inbound email %s: the raw file cannot be read", inbound_id)
         return _quarantine(inbound_id, _("The stored message cannot be read: %(error)s") % {"error": error})
+    parsed = _parse(inbound_id, data, limit=limit)
+    if isinstance(parsed, Unparsed):
+        return _quarantine(inbound_id, parsed.reason, details=parsed.details)
+    return parsed
+
+
+def _too_large(size: int, limit: int) -> Unparsed | None:
+    if size <= limit:
+        return None
+    return Unparsed(
+        _("The message is larger than the limit of %(limit)d bytes (%(size)d bytes).")
+        % {"limit": limit, "size": size}
+    )
+
+
+def _parse(inbound_id: int, data: bytes, *, limit: int) -> ParsedMail | Unparsed:
+    """Parse within the size limit; a message that cannot be parsed gets its reason (no
+    database: the import runs this in a thread of its own)."""
+    if (too_large := _too_large(len(data), limit)) is not None:
+        return too_large
     try:
         return parse_message(data, max_bytes=limit)
     except MailParseError as error:
-        return _quarantine(inbound_id, parse_refusal(error))
+        return Unparsed(parse_refusal(error))
     except Exception as error:
         log.exception("inbound email %s: the parser failed", inbound_id)
-        return _quarantine(inbound_id, _unexpected(error), details={"error": type(error).__name__})
+        return Unparsed(_unexpected(error), details={"error": type(error).__name__})
 
 
 def _claim(inbound_id: int) -> tuple[int, int] | None:
@@ -425,9 +517,11 @@ def finish_inbound(
 __all__ = [
     "Result",
     "finish_inbound",
+    "parse_batch",
     "process_inbound",
     "process_stored",
     "process_stored_batch",
     "store_import_batch",
     "store_inbound",
+    "write_parsed_batch",
 ]

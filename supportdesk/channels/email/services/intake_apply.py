@@ -74,7 +74,7 @@ class Outcome:
 
 
 @dataclass
-class _Mail:
+class Mail:
     """Everything the decision needs, read once."""
 
     inbound: InboundEmail
@@ -130,7 +130,7 @@ def _mailbox_facts(mailbox_id: int | None) -> tuple[frozenset[str], int | None]:
     return frozenset(own), group_id
 
 
-def _recipients(mail: _Mail) -> list[str]:
+def recipients(mail: Mail) -> list[str]:
     parsed = mail.parsed
     envelope = mail.inbound.details.get("envelope", {}).get("rcpt_tos", [])
     return [
@@ -144,22 +144,10 @@ def _recipients(mail: _Mail) -> list[str]:
 def apply_parsed(inbound: InboundEmail, parsed: ParsedMail, details: dict[str, Any]) -> Outcome:
     """Decide what `parsed` is and write it. Raises Refused (quarantine) or the ticket
     services' errors; the caller's transaction rolls everything back then."""
-    sender = parsed.sender
-    if sender is None or not sender.email:
+    mail = read_mail(inbound, parsed, details)
+    if mail is None:
         raise Refused(_("The message has no sender address."))
-    automatic = bool(parsed.auto_submitted or parsed.from_mailer_daemon)
-    own, group_id = mailbox_facts(inbound.mailbox_id)
-    mail = _Mail(
-        inbound=inbound,
-        parsed=parsed,
-        sender=sender,
-        own=own,
-        reply_domain=email_settings().reply_domain,
-        group_id=group_id,
-        details=details,
-    )
-    if parsed.problems:
-        details["problems"] = list(parsed.problems)[:50]
+    sender, automatic = mail.sender, mail.is_automatic
     if mail.is_own(sender.email):
         return Outcome(
             InboundStatus.DISCARDED,
@@ -170,7 +158,7 @@ def apply_parsed(inbound: InboundEmail, parsed: ParsedMail, details: dict[str, A
         )
     message_id = thread_rules.clean_message_id(parsed.message_id)
     referenced = thread_rules.referenced_ids(parsed.in_reply_to, parsed.references)
-    links = _links([message_id, *referenced])
+    links = message_links([message_id, *referenced])
     if message_id and (found := links.get((message_id, Direction.OUTBOUND))):
         return Outcome(
             InboundStatus.DISCARDED,
@@ -190,7 +178,7 @@ def apply_parsed(inbound: InboundEmail, parsed: ParsedMail, details: dict[str, A
         )
     if parsed.bounce is not None:
         return _bounce(mail, automatic)
-    mail.staff = _staff_by_email([sender.email, *(a.email for a in parsed.to), *(a.email for a in parsed.cc)])
+    mail.staff = staff_by_email([sender.email, *(a.email for a in parsed.to), *(a.email for a in parsed.cc)])
     content_outcome = _thread_and_write(mail, links, referenced)
     content_outcome.is_automatic = automatic
     if message_id and content_outcome.ticket_id is not None:
@@ -203,7 +191,27 @@ def apply_parsed(inbound: InboundEmail, parsed: ParsedMail, details: dict[str, A
     return content_outcome
 
 
-def _links(ids: list[str]) -> dict[tuple[str, str], tuple[int, int | None]]:
+def read_mail(inbound: InboundEmail, parsed: ParsedMail, details: dict[str, Any]) -> Mail | None:
+    """What the decision needs about `parsed` (None without a sender address); notes the
+    parser's problems in `details`."""
+    sender = parsed.sender
+    if sender is None or not sender.email:
+        return None
+    own, group_id = mailbox_facts(inbound.mailbox_id)
+    if parsed.problems:
+        details["problems"] = list(parsed.problems)[:50]
+    return Mail(
+        inbound=inbound,
+        parsed=parsed,
+        sender=sender,
+        own=own,
+        reply_domain=email_settings().reply_domain,
+        group_id=group_id,
+        details=details,
+    )
+
+
+def message_links(ids: list[str]) -> dict[tuple[str, str], tuple[int, int | None]]:
     """(bare Message-ID, direction) → (ticket id, message id) for the ids we know."""
     wanted = thread_rules.id_variants(dict.fromkeys(i for i in ids if i))
     if not wanted:
@@ -214,7 +222,7 @@ def _links(ids: list[str]) -> dict[tuple[str, str], tuple[int, int | None]]:
     return {(thread_rules.clean_message_id(mid), d): (t, m) for mid, d, t, m in rows}
 
 
-def _staff_by_email(addresses: list[str]) -> dict[str, User]:
+def staff_by_email(addresses: list[str]) -> dict[str, User]:
     wanted = sorted({a for a in addresses if a})
     if in_batch():
         # An import batch reads the staff once (a few hundred people at most), not per message.
@@ -230,7 +238,7 @@ def _all_staff() -> dict[str, User]:
     return {u.email.lower(): u for u in users if u.is_staff_member}
 
 
-def _bounce(mail: _Mail, automatic: bool) -> Outcome:
+def _bounce(mail: Mail, automatic: bool) -> Outcome:
     bounce = mail.parsed.bounce
     assert bounce is not None
     changed = 0
@@ -268,7 +276,7 @@ def _ticket(ticket_id: int | None) -> Ticket | None:
     return ticket
 
 
-def _takes_part(ticket: Ticket, mail: _Mail, customer: Customer | None) -> bool:
+def _takes_part(ticket: Ticket, mail: Mail, customer: Customer | None) -> bool:
     staff = mail.staff_sender
     if staff is not None:
         return staff.is_agent
@@ -280,9 +288,9 @@ def _takes_part(ticket: Ticket, mail: _Mail, customer: Customer | None) -> bool:
 
 
 def _find_thread(
-    mail: _Mail, links: dict[tuple[str, str], tuple[int, int | None]], referenced: list[str]
+    mail: Mail, links: dict[tuple[str, str], tuple[int, int | None]], referenced: list[str]
 ) -> tuple[Ticket | None, str]:
-    token_ticket = tokens.find_ticket_id(_recipients(mail))
+    token_ticket = tokens.find_ticket_id(recipients(mail))
     if token_ticket is not None and (ticket := _ticket(token_ticket)) is not None:
         return ticket, "token"
     by_id = {mid: ticket_id for (mid, _direction), (ticket_id, _m) in links.items()}
@@ -298,7 +306,7 @@ def _find_thread(
 
 
 def _thread_and_write(
-    mail: _Mail, links: dict[tuple[str, str], tuple[int, int | None]], referenced: list[str]
+    mail: Mail, links: dict[tuple[str, str], tuple[int, int | None]], referenced: list[str]
 ) -> Outcome:
     parsed, staff = mail.parsed, mail.staff_sender
     forwarded = parsed.forwarded
@@ -309,7 +317,7 @@ def _thread_and_write(
         and forwarded.sender.email
         and not mail.is_own(forwarded.sender.email)
         and forwarded.sender.email not in mail.staff
-        and tokens.find_ticket_id(_recipients(mail)) is None
+        and tokens.find_ticket_id(recipients(mail)) is None
     ):
         return _forwarded_ticket(mail, staff)
     target, how = _find_thread(mail, links, referenced)
@@ -364,20 +372,28 @@ def _open_follow_up(ticket: Ticket) -> Ticket | None:
     )
 
 
-def _content(mail: _Mail, *, split_reply: bool = True) -> MailContent:
-    content = build_content(mail.parsed, split_reply=split_reply)
+def mail_content(mail: Mail, *, split_reply: bool = True, built: MailContent | None = None) -> MailContent:
+    """What the services take from the mail (`built` when it was built ahead, with split_reply),
+    noting the language and what was left out in the details."""
+    content = built
+    if content is None or not split_reply:
+        content = build_content(mail.parsed, split_reply=split_reply)
     mail.details["language"] = content.language
     if content.dropped:
         mail.details["dropped"] = content.dropped
     return content
 
 
-def _customer(address: Address) -> Customer:
+def customer_name(address: Address) -> str:
+    """The name a new customer gets from an address's display name (none when it only repeats
+    the address)."""
     name = " ".join((address.name or "").split())[:200]
-    if name.strip().lower() == address.email:
-        name = ""
+    return "" if name.strip().lower() == address.email else name
+
+
+def _customer(address: Address) -> Customer:
     try:
-        customer, _created = customer_get_or_create_by_email(email=address.email, name=name)
+        customer, _created = customer_get_or_create_by_email(email=address.email, name=customer_name(address))
     except (ValidationFailed, Conflict) as error:
         raise Refused(
             _("The sender address “%(address)s” cannot be used: %(error)s")
@@ -386,7 +402,7 @@ def _customer(address: Address) -> Customer:
     return customer
 
 
-def _follower_candidates(mail: _Mail, exclude: set[str]) -> list[str]:
+def follower_candidates(mail: Mail, exclude: set[str]) -> list[str]:
     parsed = mail.parsed
     wanted: list[str] = []
     for address in [*parsed.to, *parsed.cc]:
@@ -404,11 +420,11 @@ def _follower_candidates(mail: _Mail, exclude: set[str]) -> list[str]:
     return wanted[:MAX_FOLLOWERS_PER_MESSAGE]
 
 
-def _follower_ids(mail: _Mail, exclude: set[str]) -> list[int]:
+def _follower_ids(mail: Mail, exclude: set[str]) -> list[int]:
     names = {a.email: a.name for a in [*mail.parsed.to, *mail.parsed.cc]}
     ids: list[int] = []
     skipped: list[str] = []
-    for email in _follower_candidates(mail, exclude):
+    for email in follower_candidates(mail, exclude):
         try:
             customer, _created = customer_get_or_create_by_email(
                 email=email, name=" ".join((names.get(email) or "").split())[:200]
@@ -422,9 +438,9 @@ def _follower_ids(mail: _Mail, exclude: set[str]) -> list[int]:
     return ids
 
 
-def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None) -> Outcome:
+def _new_ticket(mail: Mail, *, follow_up_of: Ticket | None) -> Outcome:
     customer = _customer(mail.sender)
-    content = _content(mail)
+    content = mail_content(mail)
     followers = _follower_ids(mail, exclude={mail.sender.email})
     ticket = ticket_create(
         actor=Actor.system(),
@@ -449,11 +465,11 @@ def _new_ticket(mail: _Mail, *, follow_up_of: Ticket | None) -> Outcome:
     )
 
 
-def _forwarded_ticket(mail: _Mail, staff: User) -> Outcome:
+def _forwarded_ticket(mail: Mail, staff: User) -> Outcome:
     forwarded = mail.parsed.forwarded
     assert forwarded is not None and forwarded.sender is not None
     customer = _customer(forwarded.sender)
-    content = _content(mail, split_reply=False)
+    content = mail_content(mail, split_reply=False)
     if forwarded.subject:
         content.subject = ticket_subject(forwarded.subject, content.language)
     followers = _follower_ids(mail, exclude={forwarded.sender.email, mail.sender.email})
@@ -482,9 +498,9 @@ def _forwarded_ticket(mail: _Mail, staff: User) -> Outcome:
     )
 
 
-def _reply(mail: _Mail, ticket: Ticket) -> Outcome:
+def _reply(mail: Mail, ticket: Ticket) -> Outcome:
     staff = mail.staff_sender
-    content = _content(mail)
+    content = mail_content(mail)
     common: dict[str, Any] = {
         "ticket_id": ticket.pk,
         "body": content.body,

@@ -9,7 +9,9 @@ no-reply, list robots), in answer to mail that says it was written by a machine,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -97,6 +99,24 @@ def triggered_by_automatic_mail(*, message_id: int | None = None, ticket_id: int
 
 # Mail that came in by `supportdesk mail import`: history, not a conversation happening now.
 IMPORTED = Q(source=InboundSource.IMPORT)
+
+
+_importing: ContextVar[bool] = ContextVar("channel_email_importing", default=False)
+
+
+@contextmanager
+def importing() -> Iterator[None]:
+    """Mark the block as a `mail import` run: what it writes is history that sends no mail
+    (`imported`), so the notification handlers skip even queueing their tasks."""
+    token = _importing.set(True)
+    try:
+        yield
+    finally:
+        _importing.reset(token)
+
+
+def is_importing() -> bool:
+    return _importing.get()
 
 
 def imported(message_id: int | None) -> bool:

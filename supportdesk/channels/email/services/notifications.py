@@ -224,7 +224,7 @@ def _ticket(ticket_id: int) -> Ticket | None:
 def on_message_added(event: ticket_events.MessageAdded) -> None:
     """After commit: hand the work to the worker (`notify_message_added`), so whoever wrote the
     message (an import, the SMTP receiver, an agent's browser) does not wait for templates."""
-    if not event.is_public:
+    if not event.is_public or loops.is_importing():
         return
     if event.author_kind == AuthorKind.CUSTOMER and (event.is_opening or event.assignee_id is None):
         # Nobody to tell: the opening message is announced by TicketCreated, and a customer's
@@ -238,7 +238,10 @@ def on_message_added(event: ticket_events.MessageAdded) -> None:
 
 
 def on_ticket_created(event: ticket_events.TicketCreated) -> None:
-    """After commit: hand the work to the worker (`notify_ticket_created`)."""
+    """After commit: hand the work to the worker (`notify_ticket_created`); nothing for an
+    imported ticket (the task would find it imported and send nothing)."""
+    if loops.is_importing():
+        return
     from supportdesk.channels.email.tasks_notifications import notify_ticket_created
 
     notify_ticket_created(event.ticket_id)

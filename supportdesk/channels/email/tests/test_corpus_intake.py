@@ -14,12 +14,20 @@ import pytest
 
 from supportdesk.channels.email.choices import InboundOutcome, InboundStatus
 from supportdesk.channels.email.tests.test_corpus_malformed import FILES, LIMIT_SECONDS
+from supportdesk.core.language import detect_language
 
 # Outcomes that are not a ticket but are correct for some corpus mail, each visible in the UI.
 ACCOUNTED_FOR_WITHOUT_TICKET = {
     InboundStatus.QUARANTINED,  # shown with its reason, retry and discard
     InboundStatus.DUPLICATE,  # a Message-ID the desk has already taken in
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _language_models_loaded() -> None:
+    """Load the language detector's models before the clock starts: a worker loads them once at
+    start-up (about a second), not per message, and the limit is per message."""
+    detect_language("A sentence to load the models with.")
 
 
 @pytest.mark.django_db

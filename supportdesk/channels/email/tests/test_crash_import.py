@@ -27,6 +27,8 @@ from supportdesk.channels.email.tests.conftest import REPO, command_env, prepare
 
 MESSAGES = 300  # 200 new requests, 100 replies threading into them
 KILLS = 4
+# Small batches, so the kills land inside many of them (the default is 200).
+BATCH = "25"
 PG_DATABASE = "h3_intake_crash"
 
 
@@ -92,14 +94,14 @@ def postgres_database(url: str) -> Database:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def installation(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[tuple[dict[str, str], Database]]:
     if request.param == "sqlite":
-        yield command_env(data_dir), sqlite_database(data_dir)
+        yield command_env(data_dir, MAIL_IMPORT_BATCH=BATCH), sqlite_database(data_dir)
         return
     url = postgres_url()
     if url is None:
         pytest.skip("no PostgreSQL server reachable")
     try:
         prepare_installation(data_dir, url)
-        yield command_env(data_dir, url), postgres_database(url)
+        yield command_env(data_dir, url, MAIL_IMPORT_BATCH=BATCH), postgres_database(url)
     finally:
         drop_postgres(url)
 

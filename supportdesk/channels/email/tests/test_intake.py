@@ -31,7 +31,7 @@ def test_store_keeps_the_raw_bytes_hash_size_and_message_id_before_any_parsing(m
     assert row.sha256 == hashlib.sha256(raw).hexdigest() and row.size == len(raw)
     assert row.message_id_header == "first@mail.example"
     assert row.source_ref == "INBOX 7"
-    assert row.raw.name == f"mail/raw/{row.sha256[:2]}/{row.sha256[2:4]}/{row.sha256}.eml"
+    assert row.raw.name == f"mail/raw/{row.sha256[:2]}/{row.sha256}.eml"
     with default_storage.open(row.raw.name, "rb") as stored:
         assert stored.read() == raw
     assert not Ticket.objects.exists(), "storing must not process"

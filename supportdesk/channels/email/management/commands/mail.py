@@ -2,9 +2,10 @@
 
 supportdesk mail import PATH [--mailbox ADDRESS] [--queue]
     Import .eml files, directories of them (recursively) and mbox files. Every message is
-    stored first (committed IMPORT_BATCH at a time), then processed before the command returns, in
-    batches of IMPORT_BATCH messages written in one transaction each (with --queue the worker
-    processes them instead). Ends with a summary; re-running it is safe (stored messages
+    stored first (committed MAIL_IMPORT_BATCH at a time, 200 by default), then processed
+    before the command returns, in batches written in one transaction each (with --queue the
+    worker processes them instead). A crash leaves a batch's rows RECEIVED, and the next run
+    processes them again. Ends with a summary; re-running it is safe (stored messages
     are recognized and not imported twice).
 supportdesk mail receive [--host HOST] [--port PORT]
     Run the built-in SMTP receiver until Ctrl-C or SIGTERM.
@@ -21,25 +22,25 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from supportdesk.channels.email.choices import InboundOutcome, InboundSource, InboundStatus
+from supportdesk.channels.email.conf import email_settings
 from supportdesk.channels.email.models import InboundEmail, Mailbox
+from supportdesk.channels.email.services import loops
 from supportdesk.channels.email.services.intake import (
+    ParsedItem,
     Result,
     _store,
+    parse_batch,
     process_stored,
-    process_stored_batch,
     store_import_batch,
+    write_parsed_batch,
 )
-
-# Stored messages are processed in batches of this many, written in one transaction per batch
-# (one commit instead of one per message). A crash leaves the batch's rows RECEIVED, and the
-# next run processes them again, one by one.
-IMPORT_BATCH = 50
 
 SUMMARY_ROWS = [
     ("new_ticket", "tickets created"),
@@ -227,12 +228,28 @@ class Command(BaseCommand):
         if queue:
             from supportdesk.channels.email.tasks_inbound import process_inbound_email as enqueue
         batch: list[tuple[int, bytes]] = []
+        batch_size = email_settings().import_batch
+        # Batch N+1 is parsed in a second thread while batch N is written: the writes wait on
+        # the database (the GIL released), and the parsing takes that time.
+        parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-import-parse")
+        parsing: list[Future[list[ParsedItem]]] = []
+
+        def write_parsed() -> None:
+            while parsing:
+                prepared = parsing.pop(0).result()
+                with loops.importing():  # the batch's events are published inside, on commit
+                    results = write_parsed_batch(prepared)
+                for result in results:
+                    counts[summary_key(result)] += 1
+                progress.step(len(prepared))
 
         def flush() -> None:
-            for result in process_stored_batch(batch):
-                counts[summary_key(result)] += 1
-            progress.step(len(batch))
+            """Hand the batch to the parsing thread, then write the batch parsed before."""
+            handed = parser.submit(parse_batch, list(batch)) if batch else None
             batch.clear()
+            write_parsed()
+            if handed is not None:
+                parsing.append(handed)
 
         taken: set[int] = set()  # the rows of this run handed to a batch
 
@@ -247,14 +264,14 @@ class Command(BaseCommand):
             elif created:
                 taken.add(row.pk)
                 batch.append((row.pk, raw))
-                if len(batch) >= IMPORT_BATCH:
+                if len(batch) >= batch_size:
                     flush()
             else:
                 # Left RECEIVED by an interrupted run: it may be the message that stopped it,
                 # so it is claimed (the attempt counted) and processed on its own, after the
                 # new messages before it and before those after it.
-                if batch:
-                    flush()
+                flush()
+                write_parsed()
                 counts[summary_key(process_stored(row.pk, raw=raw))] += 1
                 progress.step()
 
@@ -274,12 +291,15 @@ class Command(BaseCommand):
                 handle_stored(row, created, raw)
                 continue
             pending.append((raw, label))
-            if len(pending) >= IMPORT_BATCH:
+            if len(pending) >= batch_size:
                 store_pending()
-        if pending:
-            store_pending()
-        if batch:
+        try:
+            if pending:
+                store_pending()
             flush()
+            write_parsed()
+        finally:
+            parser.shutdown(cancel_futures=True)
         progress.finish()
         counts["unreadable"] += len(errors)
         for error in errors[:20]:
