@@ -147,7 +147,13 @@ if REDIS_URL:
         "name": "supportdesk",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": int(os.environ.get("WORKER_THREADS", "4")), "worker_type": "thread"},
+        "consumer": {
+            "workers": int(os.environ.get("WORKER_THREADS", "4")),
+            "worker_type": "thread",
+            # Exactly one worker of an installation schedules the periodic tasks (every worker
+            # runs them): with several, the others set WORKER_PERIODIC=0.
+            "periodic": env_bool("WORKER_PERIODIC", True),
+        },
     }
 else:
     HUEY = {
