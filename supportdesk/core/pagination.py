@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -114,8 +114,21 @@ class Page(Generic[M]):
         return self.next_cursor is not None
 
 
-def paginate(queryset: QuerySet[M], keys: Sequence[SortKey], cursor: str | None, size: int) -> Page[M]:
-    """One page of `queryset` in the order of `keys`, starting after `cursor`."""
+def paginate(
+    queryset: QuerySet[M],
+    keys: Sequence[SortKey],
+    cursor: str | None,
+    size: int,
+    *,
+    hydrate: Callable[[QuerySet[M]], QuerySet[M]] | None = None,
+) -> Page[M]:
+    """One page of `queryset` in the order of `keys`, starting after `cursor`.
+
+    With `hydrate` (adding joins and prefetches), the page is read in two steps: the page's ids
+    and sort values from `queryset` alone, then `hydrate(rows with those ids)`. Joined in one
+    query, a planner may start from a small joined table and sort the whole big one (SQLite
+    did, at a million tickets: 2.5 s instead of a few milliseconds); alone, the table's sort
+    index gives the page directly on both engines, and the second read is by primary key."""
     if not keys or keys[-1].field not in {"id", "pk"}:
         raise ValueError("the last sort key must be the primary key")
     ordered = queryset.order_by(*(key.order_by for key in keys))
@@ -123,13 +136,21 @@ def paginate(queryset: QuerySet[M], keys: Sequence[SortKey], cursor: str | None,
         values = decode_cursor(cursor, len(keys))
         _check_types(queryset.model, keys, values)
         ordered = ordered.filter(rows_after(keys, values))
-    rows = list(ordered[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
+    if hydrate is None:
+        rows = list(ordered[: size + 1])
+        more = len(rows) > size
         rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor([_attribute(last, key.field) for key in keys])
-    return Page(items=rows, next_cursor=next_cursor)
+        last = [_attribute(rows[-1], key.field) for key in keys] if more else None
+    else:
+        found = list(ordered.values_list(*(key.field for key in keys))[: size + 1])
+        more = len(found) > size
+        found = found[:size]
+        manager = queryset.model._default_manager
+        by_id = {row.pk: row for row in hydrate(manager.filter(pk__in=[values[-1] for values in found]))}
+        # A row deleted between the two reads is simply left out of the page.
+        rows = [by_id[values[-1]] for values in found if values[-1] in by_id]
+        last = list(found[-1]) if more else None
+    return Page(items=rows, next_cursor=encode_cursor(last) if last is not None else None)
 
 
 _PYTHON_TYPES: dict[str, type] = {

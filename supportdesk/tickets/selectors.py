@@ -187,7 +187,8 @@ def ticket_list(
     if filters.text.strip():
         tickets = _text_filter(tickets, filters.text)
         keys = SEARCH_SORT
-    return paginate(_with_list_joins(tickets), keys, cursor, size or product_settings().inbox_page_size)
+    size = size or product_settings().inbox_page_size
+    return paginate(tickets, keys, cursor, size, hydrate=_with_list_joins)
 
 
 def _text_filter(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
