@@ -61,7 +61,7 @@ def plan_customers(rng: random.Random) -> list[CustomerPlan]:
         for _ in range(count):
             gender = rng.choice((FEMALE, MALE))
             while True:
-                name, first, surname, local = _person(rng, language, gender)
+                name, first, surname, local = person_name(rng, language, gender)
                 if name not in names:
                     break
             names.add(name)
@@ -90,7 +90,7 @@ def plan_customers(rng: random.Random) -> list[CustomerPlan]:
     return customers
 
 
-def _person(rng: random.Random, language: str, gender: str) -> tuple[str, str, str, str]:
+def person_name(rng: random.Random, language: str, gender: str) -> tuple[str, str, str, str]:
     """(full name, name used in a greeting, family name, email local part) as written in `language`."""
     if language == "en":
         first, family = rng.choice(people.EN_GIVEN[gender]), rng.choice(people.EN_FAMILY)
