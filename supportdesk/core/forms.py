@@ -50,7 +50,7 @@ class QuickSelect(forms.Select):
         for key, label in self.choices:
             text = str(key)
             mark = " selected" if text in chosen else ""
-            options.append(f'<option value="{escape(text)}"{mark}>{conditional_escape(label)}</option>')
+            options.append(f'<option value="{escape(text)}"{mark}>{conditional_escape(str(label))}</option>')
         inner = mark_safe("".join(options))  # noqa: S308 (every part escaped above)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), inner)
 
