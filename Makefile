@@ -52,9 +52,11 @@ format: $(STAMP)
 messages: $(STAMP)
 	cd supportdesk && ../$(BIN)/supportdesk makemessages --no-obsolete --no-location -l vi -l pl -l zh_Hant -l zh_Hans --ignore "*/tests/*"
 
-## Time the main pages of a running desk (start one with `make run` first); see docs/benchmarks.md.
+## Benchmark suite (not part of `make test`): starts the server as `make run` does on a seeded data
+## set and times each scenario with one client; e.g. BENCH_ARGS="--data-dir /tmp/bench-1m".
+## See `$(BIN)/python -m bench.suite --help` and docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python bench/probe.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from supportdesk.accounts import views_auth
+from supportdesk.core import views_health
 
 urlpatterns = [
+    path("health/", views_health.health, name="health"),
     path("login/", views_auth.sign_in, name="login"),
     path("logout/", views_auth.sign_out, name="logout"),
     path("", include("supportdesk.accounts.urls_password")),
