@@ -24,7 +24,8 @@ class HtmxHttpRequest(HttpRequest):
 def load_choices() -> DeskChoices:
     """The options of the desk's select boxes: one query per list, shared by a page's forms."""
     return DeskChoices(
-        agents=list(account_selectors.assignable_agents()),
+        # Only what an option shows: a desk with hundreds of agents lists them all.
+        agents=list(account_selectors.assignable_agents().only("id", "name", "email")),
         groups=list(Group.objects.order_by("name")),
         categories=list(Category.objects.filter(is_active=True).order_by("position", "name", "id")),
         priorities=list(Priority.objects.order_by("-rank")),
