@@ -94,6 +94,7 @@ class BatchFacts:
 
     def __init__(self, parsed: Sequence[ParsedMail]):
         self.links: dict[tuple[str, str], tuple[int, int | None]] = {}
+        self.ticket_of: dict[str, int] = {}  # bare Message-ID → its ticket, either direction
         self.customers: dict[str, int] = {}
         self.tickets: dict[int, tuple[int, int | None, int] | None] = {}
         self.seen: set[str] = set()  # Message-IDs of the batch's messages so far
@@ -106,11 +107,13 @@ class BatchFacts:
             ids.extend(_ids(mail))
             if mail.sender is not None and mail.sender.email:
                 senders.add(mail.sender.email)
-        self.links.update(message_links(ids))
+        found = message_links(ids)
+        self.links.update(found)
+        self.ticket_of.update((mid, ticket_id) for (mid, _direction), (ticket_id, _m) in found.items())
         self.customers.update(
             CustomerEmail.objects.filter(email__in=senders).values_list("email", "customer_id")
         )
-        targets = {ticket_id for (_mid, _d), (ticket_id, _m) in self.links.items()} - set(self.tickets)
+        targets = set(self.ticket_of.values()) - set(self.tickets)
         self.tickets.update(
             (pk, (status, merged, requester))
             for pk, status, merged, requester in Ticket.objects.filter(pk__in=targets).values_list(
@@ -190,8 +193,7 @@ def _thread(mail: Mail, facts: BatchFacts, referenced: list[str]) -> tuple[int |
     token_ticket = tokens.find_ticket_id(recipients(mail))
     if token_ticket is not None:
         return token_ticket, "token"
-    by_id = {mid: ticket_id for (mid, _direction), (ticket_id, _m) in facts.links.items()}
-    if (ref_ticket := thread_rules.first_match(referenced, by_id)) is not None:
+    if (ref_ticket := thread_rules.first_match(referenced, facts.ticket_of)) is not None:
         return ref_ticket, "references"
     if thread_rules.subject_ticket_id(mail.parsed.subject) is not None:
         return None
