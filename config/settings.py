@@ -105,10 +105,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "supportdesk.core.context_processors.product",
             ],
-            "builtins": ["django.templatetags.i18n"],
+            "builtins": ["django.templatetags.i18n", "supportdesk.core.templatetags.form_fields"],
         },
     }
 ]
+
+# Common widgets written in Python, the rest by Django's templates (supportdesk/core/form_renderer.py).
+FORM_RENDERER = "supportdesk.core.form_renderer.QuickFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "db.sqlite3"

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from supportdesk.core.errors import DomainError
+from supportdesk.core.text import escape_html
 
 
 def apply_domain_error(form: forms.Form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
@@ -50,7 +51,7 @@ class QuickSelect(forms.Select):
         for key, label in self.choices:
             text = str(key)
             mark = " selected" if text in chosen else ""
-            options.append(f'<option value="{escape(text)}"{mark}>{conditional_escape(str(label))}</option>')
+            options.append(f'<option value="{escape_html(text)}"{mark}>{escape_html(label)}</option>')
         inner = mark_safe("".join(options))  # noqa: S308 (every part escaped above)
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), inner)
 

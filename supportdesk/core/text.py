@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from typing import Any
 
 import nh3
 
@@ -90,3 +92,10 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def escape_html(value: Any) -> str:
+    """Django's conditional_escape for hot loops: text already marked safe is kept as it is,
+    anything else is escaped with the standard library (which Django's escape() calls, behind
+    a lazy-text check that costs more than the escaping)."""
+    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))

@@ -18,6 +18,12 @@ from supportdesk.tickets.choices import AuthorKind, Channel, EventKind, FieldTyp
 OPEN_Q = Q(status__lt=Status.SOLVED)
 
 
+def localized(name: str, translations: dict[str, str] | None, language: str | None = None) -> str:
+    """`name` in `language` (the active one by default) where an administrator translated it."""
+    language = (language or get_language() or "").lower()
+    return str((translations or {}).get(language) or name)
+
+
 class Translatable(models.Model):
     """A name that administrators may translate: `translations` maps language codes to names."""
 
@@ -31,8 +37,7 @@ class Translatable(models.Model):
         return self.localized_name()
 
     def localized_name(self, language: str | None = None) -> str:
-        language = (language or get_language() or "").lower()
-        return str(self.translations.get(language) or self.name)
+        return localized(self.name, self.translations, language)
 
 
 class Category(Translatable):

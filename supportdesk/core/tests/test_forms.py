@@ -1,4 +1,5 @@
 from django import forms
+from django.template import engines
 
 from supportdesk.core.forms import QuickSelect, use_quick_selects
 
@@ -22,3 +23,33 @@ def test_quick_select_keeps_validation():
     form = Pick({"zone": "nope"})
     use_quick_selects(form)
     assert not form.is_valid() and "zone" in form.errors
+
+
+# -- {% form_field %} -------------------------------------------------------------------------------
+class _FieldForm(forms.Form):
+    name = forms.CharField(label="Name <yours>", help_text="As on <your> card", max_length=3)
+    note = forms.CharField(label="Note", required=False)
+    agree = forms.BooleanField(label="I agree")
+
+
+def _render_field(form, name):
+    return engines["django"].from_string("{% form_field field %}").render({"field": form[name]})
+
+
+def test_form_field_writes_label_widget_help_and_errors_escaped():
+    form = _FieldForm({"name": "<script>", "agree": ""})
+    form.is_valid()
+    html = _render_field(form, "name")
+    assert html.startswith('<div class="field invalid">')
+    assert '<label for="id_name">Name &lt;yours&gt; <span aria-hidden="true">*</span></label>' in html
+    assert 'value="&lt;script&gt;"' in html and "<script>" not in html
+    assert '<div class="help">As on &lt;your&gt; card</div>' in html
+    assert html.count('<p class="error">') == 1
+    assert '<label for="id_note">Note</label>' in _render_field(form, "note")  # not required: no star
+
+
+def test_form_field_puts_a_checkbox_before_its_label():
+    form = _FieldForm()
+    html = _render_field(form, "agree")
+    assert html.startswith('<div class="field checkbox">')
+    assert html.index('type="checkbox"') < html.index('<label for="id_agree">I agree</label>')

@@ -13,9 +13,10 @@ from django.urls import reverse
 from supportdesk.accounts.choices import Role
 from supportdesk.conftest import make_user
 from supportdesk.core.pagination import encode_cursor
+from supportdesk.customers.models import Customer
 from supportdesk.customers.services import customer_create
 from supportdesk.tickets.choices import Channel, Status
-from supportdesk.tickets.models import Category, Ticket
+from supportdesk.tickets.models import Category, StatusLabel, Ticket
 from supportdesk.tickets.services import Actor, ticket_share, ticket_update
 
 pytestmark = pytest.mark.django_db
@@ -401,6 +402,38 @@ def test_row_shows_the_ticket_at_a_glance(client_for, manager, agent, organizati
     assert "Alex Agent" in text and "Support" in text
     assert '<span class="tag">hardware</span><span class="tag">vip</span>' in text
     assert f'name="ids" value="{ticket.pk}"' in text
+
+
+def test_row_values_are_escaped_and_in_the_viewers_language(
+    client_for, manager, collaborator, organization, make_ticket
+):
+    organization.name = "<i>Acme</i>"
+    organization.save()
+    member = customer_create(actor=None, name="Eve", emails=["evil@acme.test"], organization=organization)
+    ticket = make_ticket(member, subject="Harmless", actor=Actor.staff(manager))
+    # The services refuse markup in names and subjects; rows written before that rule (or by
+    # hand) must still come out as text.
+    Customer.objects.filter(pk=member.pk).update(name='<img src=x onerror="alert(1)">')
+    Ticket.objects.filter(pk=ticket.pk).update(subject="<script>alert(1)</script>")
+    label = StatusLabel.objects.create(
+        name="Waiting for parts", translations={"pl": "Czeka na części"}, status=Status.ON_HOLD
+    )
+    ticket_update(
+        actor=Actor.staff(manager), ticket_id=ticket.pk, status=Status.ON_HOLD, status_label_id=label.pk
+    )
+    manager.language = "pl"
+    manager.save()
+    text = client_for(manager).get("/desk/views/all/").content.decode()
+    row = text.split(f'<tr data-ticket="{ticket.pk}">')[1].split("</tr>")[0]
+    assert "<script>" not in row and "<img" not in row and "<i>" not in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row and "&lt;i&gt;Acme&lt;/i&gt;" in row
+    assert "Czeka na części" in row and 'class="badge status-on_hold"' in row
+    assert '<span class="muted">Nieprzypisane</span>' in row
+    assert f'<a href="/desk/tickets/{ticket.pk}/">' in row
+    # A collaborator gets the rows without the bulk form's boxes.
+    ticket_share(actor=Actor.staff(manager), ticket_id=ticket.pk, user_id=collaborator.pk)
+    shared = client_for(collaborator).get(INBOX).content.decode()
+    assert re.findall(r'<tr data-ticket="(\d+)"', shared) == [str(ticket.pk)] and 'name="ids"' not in shared
 
 
 def test_empty_view_says_so(client_for, agent):

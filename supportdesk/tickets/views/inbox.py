@@ -19,6 +19,7 @@ from supportdesk.core.errors import DomainError, NotFound
 from supportdesk.customers import selectors as customer_selectors
 from supportdesk.tickets import selectors
 from supportdesk.tickets.forms import BulkActionForm, InboxFilterForm
+from supportdesk.tickets.inbox_table import ticket_rows_html
 from supportdesk.tickets.services import Actor, tickets_bulk_update
 from supportdesk.tickets.views.common import HtmxHttpRequest, load_choices, safe_next
 
@@ -77,16 +78,17 @@ def inbox(request: HtmxHttpRequest, slug: str | None = None) -> HttpResponse:
     filters, cursor = form.to_filters(), request.GET.get("cursor") or None
     status, page_error = 200, ""
     try:
-        page = selectors.ticket_list(user, view=view, filters=filters, sort=form.sort_key(), cursor=cursor)
+        page = selectors.ticket_rows(user, view=view, filters=filters, sort=form.sort_key(), cursor=cursor)
     except DomainError as error:
         if cursor is None:
             raise
         status, page_error = 400, _("The page cursor is not valid.")
         logger.info("rejected inbox cursor: %s", type(error).__name__)
-        page = selectors.ticket_list(user, view=view, filters=filters, sort=form.sort_key())
+        page = selectors.ticket_rows(user, view=view, filters=filters, sort=form.sort_key())
 
     requester_id, organization_id = form.value_of("requester"), form.value_of("organization")
     context = {
+        "rows": ticket_rows_html(page.items, selectable=user.is_agent),
         "section": "tickets",
         "view": view,
         "form": form,

@@ -1,0 +1,91 @@
+"""The inbox's ticket rows, written in Python.
+
+A page of rows through the template language costs ~20 ms on a small machine (a variable
+lookup, an include or a filter call each costs microseconds, a row has dozens); the same HTML
+built here costs ~1 ms. Escaping uses the standard library's html.escape: Django's escape()
+wraps it in a lazy-text check that costs more than the escaping. The markup is what the rest
+of the inbox (styles, scripts, browser tests) expects: one `<tr data-ticket="…">` per ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from html import escape
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
+
+from supportdesk.tickets.choices import Status, status_slug
+from supportdesk.tickets.selectors import TicketRow
+
+_SENTINEL = 987654321
+
+
+def _detail_url_parts() -> tuple[str, str]:
+    """The ticket page's URL around its number, reversed once per page instead of per row."""
+    before, _, after = reverse("tickets:detail", args=[_SENTINEL]).partition(str(_SENTINEL))
+    return before, after
+
+
+@lru_cache(maxsize=8192)
+def _full_date(moment: datetime, zone: str, language: str | None) -> str:
+    # Localized formatting costs ~70 µs (month names go through gettext); the same moments are
+    # shown again and again, to every agent, on every refresh. `zone` and `language` are part
+    # of the key because they change the text.
+    return date_format(moment, "DATETIME_FORMAT")
+
+
+def _time_cell(moment: datetime, zone: str, language: str | None) -> str:
+    local = timezone.localtime(moment)
+    full = _full_date(local, zone, language)
+    return (
+        f'<td><time datetime="{local.isoformat()}" title="{escape(full)}">'
+        f"{escape(naturaltime(moment))}</time></td>"
+    )
+
+
+def _status_badges() -> dict[int, tuple[str, str]]:
+    """Each status's badge class and name in the active language."""
+    return {int(status): (f"status-{status_slug(status)}", str(status.label)) for status in Status}
+
+
+def _status_cell(row: TicketRow, badges: dict[int, tuple[str, str]]) -> str:
+    css, name = badges.get(row.status, ("", str(row.status)))
+    return f'<td><span class="badge {css}">{escape(row.status_label or name)}</span></td>'
+
+
+def ticket_rows_html(rows: Sequence[TicketRow], *, selectable: bool) -> SafeString:
+    """The `<tr>` of each row; with `selectable`, a checkbox for the bulk form first."""
+    url_start, url_end = _detail_url_parts()
+    unassigned = f'<span class="muted">{escape(gettext("Unassigned"))}</span>'
+    select_label = gettext("Select ticket #%(id)s")
+    badges = _status_badges()
+    zone, language = timezone.get_current_timezone_name(), get_language()
+    html: list[str] = []
+    for row in rows:
+        url = f"{url_start}{row.pk}{url_end}"
+        html.append(f'<tr data-ticket="{row.pk}">')
+        if selectable:
+            label = escape(select_label % {"id": row.pk})
+            html.append(f'<td><input type="checkbox" name="ids" value="{row.pk}" aria-label="{label}"></td>')
+        html.append(f'<td class="num"><a href="{url}">{row.pk}</a></td>')
+        html.append(f'<td><a href="{url}">{escape(row.subject)}</a></td>')
+        organization = f'<div class="muted">{escape(row.organization)}</div>' if row.organization else ""
+        html.append(f"<td>{escape(row.requester)}{organization}</td>")
+        html.append(_status_cell(row, badges))
+        html.append(
+            f'<td><span class="prio-dot" style="background: {escape(row.priority_color)}"></span>'
+            f"{escape(row.priority)}</td>"
+        )
+        html.append(f"<td>{escape(row.assignee) if row.assignee else unassigned}</td>")
+        html.append(f"<td>{escape(row.group)}</td>")
+        html.append(_time_cell(row.updated_at, zone, language))
+        tags = "".join(f'<span class="tag">{escape(tag)}</span>' for tag in row.tags)
+        html.append(f"<td>{tags}</td></tr>")
+    return mark_safe("".join(html))  # noqa: S308 - every value escaped above
