@@ -10,18 +10,14 @@ of the inbox (styles, scripts, browser tests) expects: one `<tr data-ticket="…
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from functools import lru_cache
 from html import escape
 
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from supportdesk.tickets.choices import Status, status_slug
+from supportdesk.tickets.rendering import time_html
 from supportdesk.tickets.selectors import TicketRow
 
 _SENTINEL = 987654321
@@ -31,23 +27,6 @@ def _detail_url_parts() -> tuple[str, str]:
     """The ticket page's URL around its number, reversed once per page instead of per row."""
     before, _, after = reverse("tickets:detail", args=[_SENTINEL]).partition(str(_SENTINEL))
     return before, after
-
-
-@lru_cache(maxsize=8192)
-def _full_date(moment: datetime, zone: str, language: str | None) -> str:
-    # Localized formatting costs ~70 µs (month names go through gettext); the same moments are
-    # shown again and again, to every agent, on every refresh. `zone` and `language` are part
-    # of the key because they change the text.
-    return date_format(moment, "DATETIME_FORMAT")
-
-
-def _time_cell(moment: datetime, zone: str, language: str | None) -> str:
-    local = timezone.localtime(moment)
-    full = _full_date(local, zone, language)
-    return (
-        f'<td><time datetime="{local.isoformat()}" title="{escape(full)}">'
-        f"{escape(naturaltime(moment))}</time></td>"
-    )
 
 
 def _status_badges() -> dict[int, tuple[str, str]]:
@@ -66,7 +45,6 @@ def ticket_rows_html(rows: Sequence[TicketRow], *, selectable: bool) -> SafeStri
     unassigned = f'<span class="muted">{escape(gettext("Unassigned"))}</span>'
     select_label = gettext("Select ticket #%(id)s")
     badges = _status_badges()
-    zone, language = timezone.get_current_timezone_name(), get_language()
     html: list[str] = []
     for row in rows:
         url = f"{url_start}{row.pk}{url_end}"
@@ -85,7 +63,7 @@ def ticket_rows_html(rows: Sequence[TicketRow], *, selectable: bool) -> SafeStri
         )
         html.append(f"<td>{escape(row.assignee) if row.assignee else unassigned}</td>")
         html.append(f"<td>{escape(row.group)}</td>")
-        html.append(_time_cell(row.updated_at, zone, language))
+        html.append(f"<td>{time_html(row.updated_at)}</td>")
         tags = "".join(f'<span class="tag">{escape(tag)}</span>' for tag in row.tags)
         html.append(f"<td>{tags}</td></tr>")
     return mark_safe("".join(html))  # noqa: S308 - every value escaped above

@@ -29,6 +29,7 @@ from supportdesk.tickets.models import (
     Tag,
     Ticket,
     TicketEvent,
+    TicketShare,
     TicketTag,
     localized,
 )
@@ -329,7 +330,9 @@ def view_counts(user: User) -> dict[str, tuple[int, bool]]:
 # -- one ticket -----------------------------------------------------------------------------------
 def ticket_for_staff(user: User, ticket_id: int) -> Ticket:
     """A ticket with everything its page shows in the side panel; NotFound if not visible."""
-    ticket = (
+    # A slice rather than .first(): ordering by pk makes Django match the ORDER BY against the
+    # hundred-odd selected columns, which cost more than the whole query.
+    found = list(
         visible_tickets(user)
         .select_related(
             "requester",
@@ -344,12 +347,56 @@ def ticket_for_staff(user: User, ticket_id: int) -> Ticket:
             "created_by",
         )
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")), "shares__user")
-        .filter(pk=ticket_id)
-        .first()
+        .filter(pk=ticket_id)[:1]
     )
-    if ticket is None:
+    if not found:
         raise NotFound(gettext("Ticket not found."), code="ticket_not_found")
-    return ticket
+    return found[0]
+
+
+def ticket_for_page(user: User, ticket_id: int) -> Ticket:
+    """ticket_for_staff for the ticket page: the same ticket and tags (its shares are read by
+    ticket_shares), with only the columns the page shows of the people and the group around
+    it; NotFound if not visible."""
+    found = list(
+        visible_tickets(user)
+        .select_related(
+            "requester__organization",
+            "assignee",
+            "group",
+            "priority",
+            "status_label",
+            "category",
+            "merged_into",
+        )
+        .only(
+            *(f.name for f in Ticket._meta.concrete_fields),
+            "requester__name",
+            "requester__primary_email",
+            "requester__organization__name",
+            "assignee__name",
+            "assignee__email",
+            "group__name",
+            "merged_into__subject",
+            # priority, status_label and category: every column (a relation named here by
+            # no field is read whole).
+        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .filter(pk=ticket_id)[:1]
+    )
+    if not found:
+        raise NotFound(gettext("Ticket not found."), code="ticket_not_found")
+    return found[0]
+
+
+def ticket_shares(ticket: Ticket) -> list[TicketShare]:
+    """Who the ticket is shared with, oldest share first, with each person's name."""
+    return list(
+        TicketShare.objects.filter(ticket_id=ticket.pk)
+        .select_related("user")
+        .only("id", "ticket_id", "user_id", "created_at", "user__name", "user__email")
+        .order_by("created_at", "id")
+    )
 
 
 def tickets_of_customer(customer: Customer) -> QuerySet[Ticket]:
@@ -401,6 +448,29 @@ def conversation(ticket: Ticket, *, include_notes: bool) -> list[Message]:
     return list(reversed(latest))
 
 
+def staff_conversation(ticket: Ticket) -> tuple[list[Message], dict[int, list[Attachment]]]:
+    """The staff ticket page's conversation: conversation(ticket, include_notes=True) reading
+    only the authors' names, and the messages' attachments by message id (two queries)."""
+    latest = list(
+        Message.objects.filter(ticket_id=ticket.pk)
+        .select_related("author_user", "author_customer")
+        .only(
+            *(f.name for f in Message._meta.concrete_fields),
+            "author_user__name",
+            "author_user__email",
+            "author_customer__name",
+            "author_customer__primary_email",
+        )
+        .order_by("-created_at", "-id")[:CONVERSATION_LIMIT]
+    )
+    latest.reverse()
+    attachments: dict[int, list[Attachment]] = {}
+    if latest:
+        for attachment in Attachment.objects.filter(message_id__in=[m.pk for m in latest]).order_by("id"):
+            attachments.setdefault(attachment.message_id, []).append(attachment)
+    return latest, attachments
+
+
 OLDEST_FIRST = (SortKey("created_at", descending=False), SortKey("id", descending=False))
 
 
@@ -429,7 +499,10 @@ def other_tickets_of_requester(user: User, ticket: Ticket, limit: int = 10) -> l
         visible_tickets(user)
         .filter(requester_id=ticket.requester_id)
         .exclude(pk=ticket.pk)
-        .select_related("status_label", "priority")
+        .select_related("status_label")
+        # What the side panel shows (number, subject, status): a narrow select is cheaper to
+        # build and to order than whole rows.
+        .only("id", "subject", "status", "status_label", "status_label__name", "status_label__translations")
         .order_by("-updated_at", "-id")[:limit]
     )
 

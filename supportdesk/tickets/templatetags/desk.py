@@ -6,18 +6,18 @@ history reads the same after an agent, group or category is renamed or deleted.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import escape
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from supportdesk.tickets.choices import AuthorKind, Channel, EventKind, Status, TicketType, status_slug
-from supportdesk.tickets.models import Message, TicketEvent
-from supportdesk.tickets.rendering import message_html
+from supportdesk.tickets import rendering
+from supportdesk.tickets.choices import Channel, EventKind, Status, TicketType
+from supportdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 
 register = template.Library()
 
@@ -25,10 +25,7 @@ register = template.Library()
 @register.filter
 def status_class(status: int) -> str:
     """The CSS class of a status badge (status-open, status-solved, …)."""
-    try:
-        return f"status-{status_slug(status)}"
-    except ValueError:
-        return ""
+    return rendering.status_class(status)
 
 
 @register.filter
@@ -42,20 +39,24 @@ def view_count(counts: dict[str, tuple[int, bool]] | None, slug: str) -> str:
     return _("%(count)s+") % {"count": intcomma(count)} if capped else intcomma(count)
 
 
-@register.filter
-def message_class(message: Message) -> str:
-    if not message.is_public:
-        return "note"
-    return "customer" if message.author_kind == AuthorKind.CUSTOMER else "agent"
+@register.simple_tag
+def conversation(
+    messages: list[Message], attachments: dict[int, list[Attachment]] | None = None
+) -> SafeString:
+    """The ticket page's messages (rendering.conversation_html)."""
+    return rendering.conversation_html(messages, attachments)
 
 
-@register.filter
-def message_body(message: Message) -> SafeString:
-    """A message body as HTML (sanitized again, inline images pointed at their URLs); plain text
-    is escaped and keeps its line breaks through CSS."""
-    if message.body_html:
-        return message_html(message)
-    return escape(message.body_text)
+@register.simple_tag
+def time_tag(value: datetime) -> SafeString:
+    """`<time>` with the ISO date, the long date as its tooltip and "3 hours ago" as its text."""
+    return mark_safe(rendering.time_html(value))  # noqa: S308 - escaped by time_html
+
+
+@register.simple_tag
+def ticket_items(tickets: list[Ticket]) -> SafeString:
+    """`<li>` links to tickets with their status badges (rendering.ticket_items_html)."""
+    return rendering.ticket_items_html(tickets)
 
 
 # -- timeline -------------------------------------------------------------------------------------

@@ -426,6 +426,22 @@ def test_ticket_page_query_count_does_not_grow_with_messages(
         assert response.content.decode().count('<article class="message') == 10
 
 
+# The reads of an agent's ticket page, each one query whatever the ticket: session, user, the
+# agent's groups (visibility), ticket with its joins, tags, shares, other tickets of the
+# requester, follow-ups, followers, requester emails, phones, messages, attachments, the
+# messages' notes (the email channel's delivery states), staff people (assignees and
+# collaborators together), groups, categories, priorities, status labels, custom fields.
+TICKET_PAGE_QUERIES = 20
+
+
+def test_ticket_page_query_count(client_for, agent, ticket, django_assert_num_queries):
+    client = client_for(agent)
+    client.get(detail(ticket))  # the session's first use
+    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+        response = client.get(detail(ticket))
+    assert response.content.decode().count('<article class="message') == 3
+
+
 # -- custom fields in the panel -------------------------------------------------------------------------
 @pytest.fixture
 def definitions(db):

@@ -10,21 +10,22 @@ import dataclasses
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from supportdesk.accounts.choices import Role
-from supportdesk.accounts.models import User
+from supportdesk.accounts.choices import STAFF_ROLES, Role
+from supportdesk.accounts.models import Group, User
 from supportdesk.core.decorators import agent_required, staff_required
 from supportdesk.core.errors import DomainError, NotFound
 from supportdesk.core.forms import apply_domain_error
+from supportdesk.customers.models import CustomerEmail, CustomerPhone
 from supportdesk.tickets import permissions, selectors
 from supportdesk.tickets.extensions import message_notes
-from supportdesk.tickets.forms import MergeForm, ReplyForm, ShareForm, TicketFieldsForm
-from supportdesk.tickets.models import Message, Ticket, TicketFollower
+from supportdesk.tickets.forms import DeskChoices, MergeForm, ReplyForm, ShareForm, TicketFieldsForm
+from supportdesk.tickets.models import Category, Message, Priority, Ticket, TicketFollower, TicketShare
 from supportdesk.tickets.services import Actor, message_add, ticket_merge, ticket_share, ticket_unshare
 from supportdesk.tickets.services import ticket_update as ticket_update_service
 from supportdesk.tickets.views.common import (
@@ -49,24 +50,58 @@ def _is_read_only(ticket: Ticket) -> bool:
     return ticket.is_closed or ticket.merged_into_id is not None
 
 
-def _fields_form(ticket: Ticket, data: Any = None) -> TicketFieldsForm:
+def _staff_people() -> tuple[list[User], list[User]]:
+    """The side panel's people in one query: those who can own tickets (the assignee box, as
+    accounts.selectors.assignable_agents) and the collaborators tickets can be shared with."""
+    people = list(
+        User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+        # Only what an option shows: a desk with hundreds of agents lists them all.
+        .only("id", "name", "email", "role")
+        .order_by("name", "id")
+    )
+    # All active staff: everybody but the collaborators can own tickets.
+    return (
+        [person for person in people if person.role != Role.COLLABORATOR],
+        [person for person in people if person.role == Role.COLLABORATOR],
+    )
+
+
+def _fields_form(ticket: Ticket, data: Any = None, *, agents: list[User] | None = None) -> TicketFieldsForm:
+    """The side panel's form; given `agents` (from _staff_people), the choices are read as by
+    views.common.load_choices without its query of the agents."""
+    if agents is None:
+        choices = load_choices()
+    else:
+        choices = DeskChoices(
+            agents=agents,
+            groups=list(Group.objects.order_by("name")),
+            categories=list(Category.objects.filter(is_active=True).order_by("position", "name", "id")),
+            priorities=list(Priority.objects.order_by("-rank")),
+        )
     return TicketFieldsForm(
         data,
         ticket=ticket,
-        choices=load_choices(),
+        choices=choices,
         labels=active_status_labels(),
         custom_fields=active_custom_fields(),
     )
 
 
-def _share_form(ticket: Ticket, data: Any = None) -> ShareForm:
-    shared_with = {share.user_id for share in ticket.shares.all()}
-    people = [
-        person
-        for person in User.objects.filter(role=Role.COLLABORATOR, is_active=True).order_by("name", "id")
-        if person.pk not in shared_with
-    ]
-    return ShareForm(data, people=people)
+def _share_form(
+    ticket: Ticket,
+    data: Any = None,
+    *,
+    collaborators: list[User] | None = None,
+    shares: list[TicketShare] | None = None,
+) -> ShareForm:
+    if collaborators is None:
+        collaborators = list(
+            User.objects.filter(role=Role.COLLABORATOR, is_active=True)
+            .only("id", "name", "email")
+            .order_by("name", "id")
+        )
+    shared_with = {share.user_id for share in (ticket.shares.all() if shares is None else shares)}
+    return ShareForm(data, people=[person for person in collaborators if person.pk not in shared_with])
 
 
 def _with_notes(conversation: list[Message]) -> list[Message]:
@@ -85,7 +120,8 @@ def _tab_context(ticket: Ticket, tab: str) -> dict[str, Any]:
     if tab == "timeline":
         return {"tab": tab, "events": selectors.timeline(ticket)}
     # Staff see internal notes: everybody who reaches this page is staff.
-    return {"tab": tab, "conversation": _with_notes(selectors.conversation(ticket, include_notes=True))}
+    conversation, attachments = selectors.staff_conversation(ticket)
+    return {"tab": tab, "conversation": _with_notes(conversation), "attachments": attachments}
 
 
 def _related_context(user: User, ticket: Ticket) -> dict[str, Any]:
@@ -94,7 +130,7 @@ def _related_context(user: User, ticket: Ticket) -> dict[str, Any]:
     visible = selectors.visible_tickets(user).only("id", "subject")
     follow_up_of = None
     if ticket.follow_up_of_id:
-        follow_up_of = visible.filter(pk=ticket.follow_up_of_id).first()
+        follow_up_of = next(iter(visible.filter(pk=ticket.follow_up_of_id)[:1]), None)
     # A follow-up is always created after its ticket: the date bound keeps this a range scan
     # of the creation-date index.
     follow_ups = list(
@@ -105,9 +141,27 @@ def _related_context(user: User, ticket: Ticket) -> dict[str, Any]:
     followers = list(
         TicketFollower.objects.filter(ticket_id=ticket.pk)
         .select_related("customer")
+        .only("id", "ticket_id", "customer_id", "created_at", "customer__name", "customer__primary_email")
         .order_by("created_at", "id")[:RELATED_LIMIT]
     )
     return {"follow_up_of": follow_up_of, "follow_ups": follow_ups, "followers": followers}
+
+
+def _requester_context(ticket: Ticket) -> dict[str, Any]:
+    """The requester's addresses (primary first) and phone numbers: plain values, two small queries."""
+    customer_id = ticket.requester_id
+    return {
+        "requester_emails": list(
+            CustomerEmail.objects.filter(customer_id=customer_id)
+            .order_by("-is_primary", "email")
+            .values_list("email", flat=True)
+        ),
+        "requester_phones": list(
+            CustomerPhone.objects.filter(customer_id=customer_id)
+            .order_by("id")
+            .values_list("number", flat=True)
+        ),
+    }
 
 
 def _render_page(
@@ -123,22 +177,25 @@ def _render_page(
     user = request.user
     can_work = permissions.can_work(user)
     read_only = _is_read_only(ticket)
+    shares = selectors.ticket_shares(ticket)
     context: dict[str, Any] = {
         "section": "tickets",
         "ticket": ticket,
         "can_work": can_work,
         "read_only": read_only,
         "other_tickets": selectors.other_tickets_of_requester(user, ticket),
-        "shares": list(ticket.shares.all()),
+        "shares": shares,
         **_related_context(user, ticket),
+        **_requester_context(ticket),
         **_tab_context(ticket, tab),
     }
     if not read_only:
         context["reply_form"] = reply_form or ReplyForm(can_reply_publicly=can_work)
         if can_work:
-            context["fields_form"] = fields_form or _fields_form(ticket)
+            agents, collaborators = _staff_people()
+            context["fields_form"] = fields_form or _fields_form(ticket, agents=agents)
             context["merge_form"] = merge_form or MergeForm()
-            context["share_form"] = _share_form(ticket)
+            context["share_form"] = _share_form(ticket, collaborators=collaborators, shares=shares)
     return render(request, "tickets/ticket.html", context, status=status)
 
 
@@ -146,7 +203,10 @@ def _render_page(
 @require_GET
 def ticket_detail(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """The ticket page; an HTMX request for the tab panel gets just that tab."""
-    ticket = ticket_or_404(request.user, ticket_id)
+    try:
+        ticket = selectors.ticket_for_page(request.user, ticket_id)
+    except NotFound:
+        raise Http404 from None
     tab = request.GET.get("tab", "")
     tab = tab if tab in TABS else "conversation"
     if request.htmx and request.htmx.target == "tab-panel":

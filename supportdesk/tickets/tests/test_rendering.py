@@ -1,0 +1,98 @@
+"""The ticket page's Python-written parts: every value escaped, bodies sanitized (and the
+sanitized bodies remembered without changing them), the same markup the templates wrote."""
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from supportdesk.core.text import sanitize_html
+from supportdesk.customers.models import Customer
+from supportdesk.tickets.choices import AuthorKind, Status
+from supportdesk.tickets.extensions import MessageNote
+from supportdesk.tickets.models import Attachment, Message, Ticket
+from supportdesk.tickets.rendering import (
+    _SanitizedBodies,
+    conversation_html,
+    sanitized_body,
+    ticket_items_html,
+    time_html,
+)
+
+HOSTILE = '<script>alert("x")</script>&"\''
+
+
+def _message(**fields):
+    values = {
+        "id": 7,
+        "is_public": True,
+        "author_kind": AuthorKind.CUSTOMER,
+        "body_text": HOSTILE,
+        "body_html": "",
+        "quoted_text": HOSTILE,
+        "created_at": timezone.now() - timedelta(hours=3),
+    }
+    values.update(fields)
+    message = Message(**values)
+    message.author_customer = Customer(id=3, name=HOSTILE)
+    message.page_notes = [MessageNote(text=HOSTILE, tone="warning", detail=HOSTILE)]
+    return message
+
+
+def test_conversation_escapes_every_value():
+    token = uuid.uuid4()
+    attachment = Attachment(
+        id=1, message_id=7, token=token, filename=HOSTILE, size=2048, content_type="text/plain"
+    )
+    html = conversation_html([_message()], {7: [attachment]})
+    assert "<script>" not in html
+    assert (
+        html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&quot;&#x27;") == 6
+    )  # author, body, quote, file, note
+    assert '<article class="message customer" id="message-7">' in html
+    assert '<div class="body text">' in html and '<details class="quoted-text">' in html
+    assert f'href="/attachments/{token}/" download>' in html
+    assert '<li class="note-warning">' in html
+    assert "2.0\xa0KB" in html
+
+
+def test_conversation_marks_notes_and_sanitizes_html_bodies():
+    note = _message(
+        is_public=False, author_kind=AuthorKind.AGENT, body_html='<p onclick="x()">Hi</p><script>1</script>'
+    )
+    note.author_customer = None
+    html = conversation_html([note], {})
+    assert '<article class="message note"' in html and '<span class="badge">Internal note</span>' in html
+    assert '<div class="body"><p>Hi</p></div>' in html
+
+
+def test_time_html():
+    value = timezone.now() - timedelta(hours=3)
+    html = time_html(value, "muted")
+    assert html.startswith(f'<time class="muted" datetime="{value.isoformat()}" title="')
+    assert html.endswith(">3\xa0hours ago</time>")
+
+
+def test_ticket_items_escape_subjects():
+    ticket = Ticket(id=42, subject=HOSTILE, status=Status.OPEN)
+    html = ticket_items_html([ticket])
+    assert html.startswith('<li><a href="/desk/tickets/42/">#42 &lt;script&gt;')
+    assert '<span class="badge status-open">Open</span></li>' in html
+
+
+def test_sanitized_bodies_are_remembered_and_unchanged():
+    body = "<p>" + "Hello <b>world</b> <img src=x onerror=alert(1)> " * 100 + "</p>"
+    first = sanitized_body(body)
+    assert first == sanitize_html(body)
+    assert sanitized_body(body) is first
+    assert sanitized_body("<b onclick=x>short</b>") == "<b>short</b>"
+
+
+def test_sanitized_bodies_keep_to_their_budget():
+    cache = _SanitizedBodies()
+    cache.BUDGET = 5_000
+    bodies = [f"<p>{n}" + "x" * 1_500 + "</p>" for n in range(5)]
+    for body in bodies:
+        cache(body)
+    assert cache._size <= 5_000
+    assert bodies[0] not in cache._items and bodies[-1] in cache._items
