@@ -20,6 +20,7 @@ from supportdesk.accounts.models import ApiToken, Group, Membership, User
 from supportdesk.core.audit import audit_record
 from supportdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from supportdesk.core.preferences import clean_preferences
+from supportdesk.core.queries import unique_row
 
 TOKEN_PREFIX = "sdk_"  # noqa: S105 - a marker that tells tokens apart, not a secret
 # A token's last-used time is written at most this often, so API traffic does not turn every
@@ -284,7 +285,7 @@ def api_token_authenticate(secret: str) -> User | None:
     """The active staff user a token belongs to, or None. One indexed lookup, no password hash."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret)).first()
+    token = unique_row(ApiToken.objects.select_related("user").filter(digest=_digest(secret)))
     if token is None or not token.is_usable or not token.user.is_staff_member:
         return None
     now = timezone.now()

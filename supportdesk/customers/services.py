@@ -99,7 +99,7 @@ def organization_for_email(email: str) -> Organization | None:
     domain = email.rpartition("@")[2].lower()
 
     def load() -> Organization | None:
-        match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+        match = unique_row(OrganizationDomain.objects.select_related("organization").filter(domain=domain))
         return match.organization if match else None
 
     return batch_cached(("customers.organization_for_domain", domain), load)
@@ -238,20 +238,24 @@ def customer_link_user(*, customer: Customer, user_id: int) -> Customer:
     return customer
 
 
-def customer_for_email(email: str) -> Customer | None:
+def customer_for_email(email: str, *, with_organization: bool = False) -> Customer | None:
     # The customer alone: cheaper to build than the address row joined with it.
-    return unique_row(Customer.objects.filter(emails__email=email.strip().lower()))
+    rows = Customer.objects.filter(emails__email=email.strip().lower())
+    return unique_row(rows.select_related("organization") if with_organization else rows)
 
 
-def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Customer, bool]:
+def customer_get_or_create_by_email(
+    *, email: str, name: str = "", with_organization: bool = False
+) -> tuple[Customer, bool]:
     """The customer who owns `email`, created (with `name`) if nobody does. For channels.
 
     A new customer gets `email` as their primary (and only) address, the organization that
     claims its domain, and their search document: what customer_create does, in four writes
     (a channel creates customers by the thousand). Atomic (a savepoint when nested); raises
-    ValidationFailed for a bad address or name."""
+    ValidationFailed for a bad address or name. `with_organization` reads an existing customer's
+    organization with them (a new one always has it)."""
     address = clean_email(email)
-    if existing := customer_for_email(address):
+    if existing := customer_for_email(address, with_organization=with_organization):
         return existing, False
     clean = _clean_name(name)
     try:
@@ -263,7 +267,7 @@ def customer_get_or_create_by_email(*, email: str, name: str = "") -> tuple[Cust
             _index_customer(customer, [address], [])
     except IntegrityError:
         # Another process created the same customer a moment ago: use theirs.
-        found = customer_for_email(address)
+        found = customer_for_email(address, with_organization=with_organization)
         if found is None:
             message = _("This email address already belongs to another customer.")
             raise Conflict(message, code="email_taken", details={"emails": message}) from None

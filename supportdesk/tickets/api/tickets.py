@@ -11,14 +11,15 @@ import contextlib
 from typing import Any, cast
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import Path, Query, Router
 
 from supportdesk.accounts.models import User
 from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.core.queries import unique_row
 from supportdesk.customers.models import Customer
-from supportdesk.customers.services import customer_get_or_create_by_email
+from supportdesk.customers.services import clean_email, customer_for_email, customer_get_or_create_by_email
 from supportdesk.tickets import selectors
 from supportdesk.tickets.api.schemas import (
     ID_MAX,
@@ -32,7 +33,12 @@ from supportdesk.tickets.api.schemas import (
     TicketOut,
     TicketPatchIn,
 )
-from supportdesk.tickets.api.serializers import custom_field_keys, ticket_out, tickets_out
+from supportdesk.tickets.api.serializers import (
+    custom_field_keys,
+    ticket_created_response,
+    ticket_out,
+    tickets_out,
+)
 from supportdesk.tickets.choices import STATUS_BY_SLUG, UNSOLVED
 from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.selectors import TicketFilters
@@ -117,15 +123,18 @@ def fresh_ticket_out(user: User, ticket: Ticket) -> dict[str, Any]:
     return ticket_out(ticket, custom_field_keys())
 
 
-def _requester(payload: TicketCreateIn) -> Customer:
-    """The requester named by id, or found (or created) by email address: exactly one of them."""
+def _requester(payload: TicketCreateIn, *, create: bool) -> Customer | None:
+    """The requester named by id, or found (or, with `create`, created) by email address: exactly
+    one of them. None when nobody has the address and `create` is off: nothing is written then."""
     if payload.requester is not None and payload.requester_id is None:
+        if not create:
+            return customer_for_email(clean_email(payload.requester.email), with_organization=True)
         customer, _created = customer_get_or_create_by_email(
-            email=payload.requester.email, name=payload.requester.name
+            email=payload.requester.email, name=payload.requester.name, with_organization=True
         )
         return customer
     if payload.requester_id is not None and payload.requester is None:
-        found = Customer.objects.filter(pk=payload.requester_id).first()
+        found = unique_row(Customer.objects.select_related("organization").filter(pk=payload.requester_id))
         if found is None:
             raise _field_error("requester_id", _("Unknown customer."))
         return found
@@ -149,29 +158,40 @@ def tickets_list(request: HttpRequest, filters: Query[TicketListQuery]) -> dict[
 
 
 @tickets_router.post("", response={201: TicketOut}, operation_id="tickets_create", summary="Open a ticket")
-def tickets_create(request: HttpRequest, payload: TicketCreateIn) -> Status[dict[str, Any]]:
+def tickets_create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
     """Open a ticket on a customer's behalf, with their request as the first message."""
     user = caller(request)
     actor = Actor.staff(user)
     # Checked before the requester is looked up or created: a refused request writes nothing.
     actor.require_worker()
-    with transaction.atomic():
-        ticket = ticket_create(
-            actor=actor,
-            requester=_requester(payload),
-            subject=payload.subject,
-            body=payload.body,
-            channel=payload.channel,
-            priority=payload.priority,
-            ticket_type=TICKET_TYPE_BY_SLUG[payload.ticket_type] if payload.ticket_type else None,
-            category_id=payload.category_id,
-            group_id=payload.group_id,
-            assignee_id=payload.assignee_id,
-            tags=payload.tags,
-            custom_fields=payload.custom_fields,
-            language=payload.language,
-        )
-    return Status(201, fresh_ticket_out(user, ticket))
+    requester = _requester(payload, create=False)
+    if requester is not None:
+        ticket = _create(actor, requester, payload)  # in the service's own transaction
+    else:
+        # A new customer is written with their ticket or, if the ticket is refused, not at all.
+        with transaction.atomic():
+            ticket = _create(actor, cast(Customer, _requester(payload, create=True)), payload)
+    # Built from the service's ticket, which holds its related rows and tags: nothing is read
+    # again. (Nothing changes a new ticket after commit: its events only enqueue tasks.)
+    return ticket_created_response(ticket)
+
+
+def _create(actor: Actor, requester: Customer, payload: TicketCreateIn) -> Ticket:
+    return ticket_create(
+        actor=actor,
+        requester=requester,
+        subject=payload.subject,
+        body=payload.body,
+        channel=payload.channel,
+        priority=payload.priority,
+        ticket_type=TICKET_TYPE_BY_SLUG[payload.ticket_type] if payload.ticket_type else None,
+        category_id=payload.category_id,
+        group_id=payload.group_id,
+        assignee_id=payload.assignee_id,
+        tags=payload.tags,
+        custom_fields=payload.custom_fields,
+        language=payload.language,
+    )
 
 
 @tickets_router.post(

@@ -18,6 +18,7 @@ from supportdesk.tickets.choices import EventKind
 from supportdesk.tickets.fields import FieldErrors, FieldSpec, clean_values
 from supportdesk.tickets.models import Category, CustomField, Priority, Ticket, TicketEvent
 from supportdesk.tickets.services.actors import Actor
+from supportdesk.tickets.services.reference import reference_cached
 
 ticket_search_index = SearchIndex("tickets_search")
 
@@ -29,9 +30,11 @@ T = TypeVar("T")
 
 def taxonomy_default(key: str | tuple[str, Any], load: Callable[[], T]) -> T:
     """A taxonomy default new tickets use (fallback category, default group, custom fields,
-    default status label, default priority): read once per batch inside `core.batch.batch_scope`
-    (a bulk import), else every time."""
-    return batch_cached(("tickets.taxonomy", key), load)
+    default status label, default priority): read once per process until the reference tables
+    change (services.reference), and at most once per batch inside `core.batch.batch_scope`
+    (a bulk import), whatever happens to the process cache meanwhile."""
+    full_key = ("tickets.taxonomy", key)
+    return batch_cached(full_key, lambda: reference_cached(full_key, load))
 
 
 def clean_subject(raw: str) -> str:
@@ -103,17 +106,29 @@ def get_priority(rank: int | None) -> Priority:
         if default is None:
             raise ValidationFailed(_("No priorities are configured."), code="no_priorities")
         return default
-    priority = Priority.objects.filter(rank=rank).first()
+    try:
+        key = int(rank)
+    except (TypeError, ValueError):
+        key = None
+    priority = taxonomy_default("priorities", _priorities_by_rank).get(key) if key is not None else None
     if priority is None:
         raise ValidationFailed(_("Unknown priority."), details={"priority": _("Unknown priority.")})
     return priority
+
+
+def _priorities_by_rank() -> dict[int, Priority]:
+    return {p.rank: p for p in Priority.objects.all()}
 
 
 def get_category(category_id: int | None, *, use_fallback: bool) -> Category | None:
     if category_id is None:
         if not use_fallback:
             return None
-        return taxonomy_default("category", lambda: Category.objects.filter(is_fallback=True).first())
+        # With its default group: the cached object is shared, so nothing is loaded onto it later.
+        return taxonomy_default(
+            "category",
+            lambda: Category.objects.select_related("default_group").filter(is_fallback=True).first(),
+        )
     category = Category.objects.filter(pk=category_id, is_active=True).first()
     if category is None:
         raise ValidationFailed(_("Unknown category."), details={"category": _("Unknown category.")})

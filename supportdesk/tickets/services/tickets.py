@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,6 +33,7 @@ from supportdesk.tickets.services.common import (
     taxonomy_default,
 )
 from supportdesk.tickets.services.messages import append_message
+from supportdesk.tickets.services.reference import reference_peek, reference_store
 from supportdesk.tickets.services.status import apply_status
 from supportdesk.tickets.tags import MAX_TAGS_PER_TICKET, InvalidTag, clean_tags
 
@@ -99,6 +100,50 @@ def _set_tags(ticket: Ticket, names: list[str]) -> tuple[list[str], list[str]]:
     if removed:
         TicketTag.objects.filter(ticket=ticket, tag_id__in=[current[n] for n in removed]).delete()
     return added, sorted(removed)
+
+
+def _tag_new_ticket(ticket: Ticket, names: list[str]) -> None:
+    """Tag a ticket just created (it has no tags yet) and leave the tags on it, so that
+    `ticket.tags.all()` reads nothing. Tags known to this process are linked in one statement
+    that checks each one's id and name are still current; otherwise (a new tag, or one renamed or
+    deleted meanwhile) the tags are read, the missing ones created, and the rest linked."""
+    tags: list[Tag] = []
+    if names:
+        cached = [tag for tag in (reference_peek(("tag", n)) for n in names) if tag is not None]
+        if len(cached) < len(names) or _link_known_tags(ticket, cached) < len(names):
+            cached = list(Tag.objects.filter(name__in=names).order_by())
+            if len(cached) < len(names):
+                present = {tag.name for tag in cached}
+                missing = [Tag(name=n) for n in names if n not in present]
+                Tag.objects.bulk_create(missing, ignore_conflicts=True)
+                cached = list(Tag.objects.filter(name__in=names).order_by())
+            TicketTag.objects.bulk_create(
+                [TicketTag(ticket=ticket, tag_id=tag.pk) for tag in cached], ignore_conflicts=True
+            )
+            for tag in cached:
+                reference_store(("tag", tag.name), tag)
+        tags = sorted(cached, key=lambda tag: tag.name)
+    result = ticket.tags.all()
+    result._result_cache = tags
+    result._prefetch_done = True
+    ticket._prefetched_objects_cache = {"tags": result}
+
+
+def _link_known_tags(ticket: Ticket, tags: list[Tag]) -> int:
+    """Link `tags` to a new ticket in one statement, only those whose id and name still match:
+    the number linked."""
+    # Only table names and placeholders are put into the text; the values are parameters.
+    pairs = " OR ".join(["(id = %s AND name = %s)"] * len(tags))
+    sql = (
+        f"INSERT INTO {TicketTag._meta.db_table} (ticket_id, tag_id) "  # noqa: S608
+        f"SELECT %s, id FROM {Tag._meta.db_table} WHERE {pairs}"
+    )
+    params: list[Any] = [ticket.pk]
+    for tag in tags:
+        params += [tag.pk, tag.name]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -186,8 +231,9 @@ def ticket_create(
         last_customer_message_at=now,
         assigned_at=now if assignee else None,
     )
-    if tag_names:
-        _set_tags(ticket, tag_names)
+    if Customer.organization.is_cached(requester):  # type: ignore[attr-defined]
+        ticket.organization = requester.organization  # the same row: nothing to save
+    _tag_new_ticket(ticket, tag_names)
     record(
         ticket,
         actor,

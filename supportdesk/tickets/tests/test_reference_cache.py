@@ -1,0 +1,71 @@
+"""The per-process cache of the ticket reference tables: what empties it, and when it is bypassed."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from supportdesk.core.errors import ValidationFailed
+from supportdesk.tickets.models import Priority
+from supportdesk.tickets.services import reference
+from supportdesk.tickets.services.common import get_priority
+
+pytestmark = pytest.mark.django_db
+
+
+def _count_loads():
+    loads = []
+
+    def load():
+        loads.append(1)
+        return len(loads)
+
+    return loads, load
+
+
+def test_values_are_read_once_until_a_cached_model_changes():
+    reference.invalidate_reference_cache()
+    loads, load = _count_loads()
+    assert reference.reference_cached("k", load) == 1
+    assert reference.reference_cached("k", load) == 1
+    assert len(loads) == 1
+    Priority.objects.filter(rank=2).get().save()  # inside the test's transaction: bypassed for now
+    assert reference.reference_cached("k", load) == 2
+    assert reference.reference_cached("k", load) == 3
+
+
+def test_values_expire(monkeypatch):
+    reference.invalidate_reference_cache()
+    _loads, load = _count_loads()
+    now = [1000.0]
+    monkeypatch.setattr(reference, "_clock", lambda: now[0])
+    monkeypatch.setattr(reference, "_expires", 0.0)
+    assert reference.reference_cached("k", load) == 1
+    now[0] += reference.TTL - 0.1
+    assert reference.reference_cached("k", load) == 1
+    now[0] += 0.2
+    assert reference.reference_cached("k", load) == 2
+
+
+def test_a_rolled_back_change_leaves_nothing_behind():
+    get_priority(2)  # cached
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Priority.objects.create(rank=9, name="Nine")
+        assert get_priority(9).name == "Nine"  # this transaction sees its own row
+        raise RuntimeError
+    with pytest.raises(ValidationFailed):
+        get_priority(9)
+    # And once that transaction is gone, the cache is used again.
+    loads, load = _count_loads()
+    reference.reference_cached("after", load)
+    reference.reference_cached("after", load)
+    assert len(loads) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_is_seen_by_the_next_read():
+    assert get_priority(3).name == "High"
+    with transaction.atomic():
+        Priority.objects.filter(rank=3).update(name="Very high")  # no signal: bulk update
+        Priority.objects.get(rank=3).save()  # a save (as the taxonomy services do) empties it
+    assert get_priority(3).name == "Very high"
