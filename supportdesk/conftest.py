@@ -38,6 +38,17 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty reference cache that does not expire on its own while the
+    test runs (so query counts are the same on every run); tests of expiry move the clock."""
+    from supportdesk.tickets.services import reference
+
+    reference.invalidate_reference_cache()
+    monkeypatch.setattr(reference, "_clock", lambda: 0.0)
+    monkeypatch.setattr(reference, "_expires", reference.TTL)
+
+
 # Rows the data migrations create (default group, priorities, fallback category). Transactional
 # tests (the browser ones) empty the tables after each test, so those tests get them again here.
 DATA_MIGRATIONS = (

@@ -1,4 +1,8 @@
-"""Helpers shared by the desk views: request typing, choice lists, lookups that 404."""
+"""Helpers shared by the desk views: request typing, choice lists, lookups that 404.
+
+The desk's reference lists (groups, categories, priorities, status labels, custom fields) come
+from tickets.services.reference's per-process cache: model instances shared between requests,
+to be read and never changed."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from supportdesk.core.errors import NotFound
 from supportdesk.tickets import selectors
 from supportdesk.tickets.forms import DeskChoices
 from supportdesk.tickets.models import Category, CustomField, Priority, StatusLabel, Ticket
+from supportdesk.tickets.services.reference import reference_cached
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -21,23 +26,35 @@ class HtmxHttpRequest(HttpRequest):
     user: User
 
 
-def load_choices() -> DeskChoices:
-    """The options of the desk's select boxes: one query per list, shared by a page's forms."""
-    return DeskChoices(
+def load_choices(agents: list[User] | None = None) -> DeskChoices:
+    """The options of the desk's select boxes, shared by a page's forms: the agents read once
+    per request (unless given), the small reference tables from the per-process cache."""
+    if agents is None:
         # Only what an option shows: a desk with hundreds of agents lists them all.
-        agents=list(account_selectors.assignable_agents().only("id", "name", "email")),
-        groups=list(Group.objects.order_by("name")),
-        categories=list(Category.objects.filter(is_active=True).order_by("position", "name", "id")),
-        priorities=list(Priority.objects.order_by("-rank")),
+        agents = list(account_selectors.assignable_agents().only("id", "name", "email"))
+    return DeskChoices(
+        agents=agents,
+        groups=reference_cached("desk.groups", lambda: list(Group.objects.order_by("name"))),
+        categories=reference_cached(
+            "desk.active_categories",
+            lambda: list(Category.objects.filter(is_active=True).order_by("position", "name", "id")),
+        ),
+        priorities=reference_cached("desk.priorities", lambda: list(Priority.objects.order_by("-rank"))),
     )
 
 
 def active_status_labels() -> list[StatusLabel]:
-    return list(StatusLabel.objects.filter(is_active=True).order_by("status", "position", "name"))
+    return reference_cached(
+        "desk.active_status_labels",
+        lambda: list(StatusLabel.objects.filter(is_active=True).order_by("status", "position", "name")),
+    )
 
 
 def active_custom_fields() -> list[CustomField]:
-    return list(CustomField.objects.filter(is_active=True).order_by("position", "id"))
+    return reference_cached(
+        "desk.active_custom_fields",
+        lambda: list(CustomField.objects.filter(is_active=True).order_by("position", "id")),
+    )
 
 
 def ticket_or_404(user: User, ticket_id: int) -> Ticket:

@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from supportdesk.accounts.choices import STAFF_ROLES, Role
-from supportdesk.accounts.models import Group, User
+from supportdesk.accounts.models import User
 from supportdesk.core.decorators import agent_required, staff_required
 from supportdesk.core.errors import DomainError, NotFound
 from supportdesk.core.forms import apply_domain_error
 from supportdesk.customers.models import CustomerEmail, CustomerPhone
 from supportdesk.tickets import permissions, selectors
 from supportdesk.tickets.extensions import message_notes
-from supportdesk.tickets.forms import DeskChoices, MergeForm, ReplyForm, ShareForm, TicketFieldsForm
-from supportdesk.tickets.models import Category, Message, Priority, Ticket, TicketFollower, TicketShare
+from supportdesk.tickets.forms import MergeForm, ReplyForm, ShareForm, TicketFieldsForm
+from supportdesk.tickets.models import Message, Ticket, TicketFollower, TicketShare
 from supportdesk.tickets.services import Actor, message_add, ticket_merge, ticket_share, ticket_unshare
 from supportdesk.tickets.services import ticket_update as ticket_update_service
 from supportdesk.tickets.views.common import (
@@ -67,21 +67,11 @@ def _staff_people() -> tuple[list[User], list[User]]:
 
 
 def _fields_form(ticket: Ticket, data: Any = None, *, agents: list[User] | None = None) -> TicketFieldsForm:
-    """The side panel's form; given `agents` (from _staff_people), the choices are read as by
-    views.common.load_choices without its query of the agents."""
-    if agents is None:
-        choices = load_choices()
-    else:
-        choices = DeskChoices(
-            agents=agents,
-            groups=list(Group.objects.order_by("name")),
-            categories=list(Category.objects.filter(is_active=True).order_by("position", "name", "id")),
-            priorities=list(Priority.objects.order_by("-rank")),
-        )
+    """The side panel's form; given `agents` (from _staff_people), they are not read again."""
     return TicketFieldsForm(
         data,
         ticket=ticket,
-        choices=choices,
+        choices=load_choices(agents),
         labels=active_status_labels(),
         custom_fields=active_custom_fields(),
     )
