@@ -38,7 +38,7 @@ def test_normalize_and_parse_never_fail(text):
 
 @pytest.fixture
 def index(db):
-    index = SearchIndex("test_search_index")
+    index = SearchIndex("test_search_index", newest_first=True)
     index.create(connection)
     yield index
     index.drop(connection)
@@ -109,3 +109,38 @@ def test_append_many_extends_existing_documents_and_creates_missing_ones(index):
     assert matches(index, "密码") == [4]
     assert matches(index, "printer") == [1]  # the old words stay
     index.append_many([])  # nothing to do, no statement fails
+
+
+def test_common_and_rare_queries_find_the_same_documents_whichever_way_they_are_searched(index):
+    # 1,200 documents, "printer" in every tenth (a common query: the newest ones are walked on
+    # PostgreSQL), "toner" in one (a rare query: the GIN index is used).
+    index.replace_many(
+        (i, f"ticket {i} " + ("printer jam " if i % 10 == 0 else "") + ("toner " if i == 555 else ""))
+        for i in range(1, 1201)
+    )
+    assert matches(index, "printer") == list(range(10, 1201, 10))
+    assert matches(index, "print jam") == list(range(10, 1201, 10))
+    assert matches(index, "toner") == [555]
+    assert matches(index, "printer toner") == []
+    if connection.vendor == "postgresql":
+        assert "ts_match_vq" in index.matching_ids("printer")[0]
+        assert "ts_match_vq" not in index.matching_ids("toner")[0]
+        # An index whose lists are in another order always asks the GIN index.
+        assert "ts_match_vq" not in SearchIndex(index.table).matching_ids("printer")[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics of PostgreSQL")
+def test_the_statistics_target_is_set_and_reset(index):
+    def target():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attstattarget FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attname = 'document'",
+                [index.table],
+            )
+            return cursor.fetchone()[0]
+
+    index.set_statistics_target(connection, 1000)
+    assert target() == 1000
+    index.set_statistics_target(connection, None)
+    assert target() == -1

@@ -20,7 +20,8 @@ from supportdesk.tickets.models import Category, CustomField, Priority, Ticket, 
 from supportdesk.tickets.services.actors import Actor
 from supportdesk.tickets.services.reference import reference_cached
 
-ticket_search_index = SearchIndex("tickets_search")
+# Newest matches first, walking the index by id where many recent tickets match (see SearchIndex).
+ticket_search_index = SearchIndex("tickets_search", newest_first=True)
 
 MAX_SUBJECT = 250
 MAX_BODY = 100_000

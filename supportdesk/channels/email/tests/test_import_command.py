@@ -62,6 +62,19 @@ def test_a_directory_is_imported_recursively_with_a_summary(mailbox, folder):
     assert rows[0].source_ref.endswith(".eml")
 
 
+def test_a_large_import_asks_the_worker_to_refresh_the_planner_statistics(mailbox, folder, monkeypatch):
+    from supportdesk.channels.email.management.commands import mail
+
+    asked = []
+    monkeypatch.setattr(mail, "refresh_statistics", lambda: asked.append(True))
+    monkeypatch.setattr(mail, "STATISTICS_AFTER", 10)
+    run_import(str(folder))  # 9 messages: below the threshold
+    assert asked == []
+    monkeypatch.setattr(mail, "STATISTICS_AFTER", 9)
+    run_import(str(folder))  # 9 again (already imported, still counted)
+    assert asked == [True]
+
+
 def test_running_it_again_imports_nothing_twice(mailbox, folder):
     run_import(str(folder))
     out, _err = run_import(str(folder))

@@ -41,6 +41,7 @@ from supportdesk.channels.email.services.intake import (
     store_import_batch,
     write_parsed_batch,
 )
+from supportdesk.core.tasks import refresh_statistics
 
 SUMMARY_ROWS = [
     ("new_ticket", "tickets created"),
@@ -180,6 +181,10 @@ def find_mailbox(address: str | None) -> Mailbox | None:
     return found
 
 
+# An import of at least this many messages asks the worker to refresh the planner statistics.
+STATISTICS_AFTER = 1000
+
+
 class Command(BaseCommand):
     help = "The email channel: import mail files, run the SMTP receiver, fetch IMAP mailboxes now."
 
@@ -301,6 +306,10 @@ class Command(BaseCommand):
         finally:
             parser.shutdown(cancel_futures=True)
         progress.finish()
+        if sum(counts.values()) >= STATISTICS_AFTER:
+            # Thousands of new rows can leave SQLite's planner statistics far from the truth
+            # (core.maintenance); the worker refreshes the stale ones now rather than tonight.
+            refresh_statistics()
         counts["unreadable"] += len(errors)
         for error in errors[:20]:
             self.stderr.write(f"Could not read {error}")
