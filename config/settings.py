@@ -122,16 +122,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite's page cache per connection (SQLITE_CACHE_MB); the operating system caches the file too.
+SQLITE_CACHE_KB = int(os.environ.get("SQLITE_CACHE_MB", "32")) * 1024
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept between requests (DB_CONN_MAX_AGE) as on PostgreSQL: opening one
-    # (its PRAGMAs, reading the schema) cost 6 to 10 ms, more than most pages. Each keeps a page
-    # cache of its own, so that is small (8 MB): the operating system caches the file for all.
+    # (its PRAGMAs, reading the schema) cost 6 to 10 ms, more than most pages. Each thread's
+    # connection keeps its own page cache; 8 MB instead of 32 measured no better in memory at
+    # 10^6 tickets and a little slower (docs/benchmarks.md).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE avoids "database is locked" on the
         # read-then-write upgrade inside atomic blocks; the busy timeout queues writers briefly.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=10000; PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY;"
+            "PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;"
+            f"PRAGMA cache_size=-{SQLITE_CACHE_KB};"
         ),
         "transaction_mode": "IMMEDIATE",
     }
