@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from supportdesk.accounts.choices import STAFF_ROLES, Role
+from supportdesk.accounts.choices import ASSIGNABLE_ROLES, STAFF_ROLES
 from supportdesk.accounts.models import ApiToken, Group, User
 
 
@@ -19,9 +19,12 @@ def staff_list() -> QuerySet[User]:
 
 def assignable_agents() -> QuerySet[User]:
     """Active people who can own tickets (agents, managers, administrators)."""
-    return User.objects.filter(
-        role__in=[Role.AGENT, Role.MANAGER, Role.ADMINISTRATOR], is_active=True
-    ).order_by("name", "id")
+    return User.objects.filter(role__in=ASSIGNABLE_ROLES, is_active=True).order_by("name", "id")
+
+
+def active_staff() -> QuerySet[User]:
+    """Active staff members of every role, collaborators included."""
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True)
 
 
 def group_list() -> QuerySet[Group]:

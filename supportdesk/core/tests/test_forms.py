@@ -1,7 +1,7 @@
 from django import forms
 from django.template import engines
 
-from supportdesk.core.forms import QuickSelect, use_quick_selects
+from supportdesk.core.forms import NormalizedChoices, QuickSelect, use_quick_selects
 
 
 class Pick(forms.Form):
@@ -53,3 +53,45 @@ def test_form_field_puts_a_checkbox_before_its_label():
     html = _render_field(form, "agree")
     assert html.startswith('<div class="field checkbox">')
     assert html.index('type="checkbox"') < html.index('<label for="id_agree">I agree</label>')
+
+
+# -- NormalizedChoices ------------------------------------------------------------------------------
+class _Desk(forms.Form):
+    owner = forms.ChoiceField(required=False)
+
+
+def test_normalized_choices_render_and_validate_like_a_list():
+    form = _Desk({"owner": "7"})
+    use_quick_selects(form)
+    form.fields["owner"].choices = NormalizedChoices([("", "Any"), ("7", "Ann <admin>"), ("8", "Bo")])
+    assert form.is_valid() and form.cleaned_data["owner"] == "7"
+    html = str(form["owner"])
+    assert '<option value="7" selected>Ann &lt;admin&gt;</option>' in html
+    assert html.count("<option") == 3
+    refused = _Desk({"owner": "9"})
+    refused.fields["owner"].choices = NormalizedChoices([("7", "Ann")])
+    assert not refused.is_valid() and "owner" in refused.errors
+
+
+def test_normalized_choices_are_shared_not_copied_between_forms():
+    class Shared(forms.Form):
+        owner = forms.ChoiceField(choices=NormalizedChoices([("1", "One")]))
+
+    first, second = Shared(), Shared()
+    assert first.fields["owner"].choices is second.fields["owner"].choices
+    assert list(first.fields["owner"].choices) == [("1", "One")]
+    assert len(first.fields["owner"].choices) == 1 and first.fields["owner"].choices
+
+
+def test_quick_selects_keep_a_model_field_lazy(django_assert_num_queries, db):
+    from supportdesk.accounts.models import Group
+
+    class Pick(forms.Form):
+        group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"))
+
+    with django_assert_num_queries(0):
+        form = Pick()
+        use_quick_selects(form)
+    with django_assert_num_queries(1):
+        html = str(form["group"])
+    assert all(group.name in html for group in Group.objects.all())

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import Group, User
-from supportdesk.core.forms import use_quick_selects
+from supportdesk.core.forms import NormalizedChoices, use_quick_selects
 from supportdesk.tickets.choices import Channel, FieldType, Status
 from supportdesk.tickets.fields import FieldSpec, clean_value
 from supportdesk.tickets.models import Category, CustomField, Priority
@@ -48,7 +48,7 @@ class DeskForm(forms.Form):
     def set_choices(self, **options: Iterable[tuple[Any, Any]]) -> None:
         """Fill select boxes whose options come from the database."""
         for name, choices in options.items():
-            cast(forms.ChoiceField, self.fields[name]).choices = list(choices)
+            cast(forms.ChoiceField, self.fields[name]).choices = NormalizedChoices(list(choices))
 
 
 # -- choice builders ------------------------------------------------------------------------------

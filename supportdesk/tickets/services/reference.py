@@ -1,15 +1,20 @@
 """A per-process cache of the small reference tables every new ticket reads: priorities, the
 default status labels, the fallback category, groups, custom field definitions, and the tags
-tickets were given lately.
+tickets were given lately; and of the desk's staff list behind every assignee box.
 
 Without it a ticket created through the API read five of these tables, each time the same rows.
 Values are kept until one of the cached models changes, and at most `TTL` seconds:
 
-- a save or delete of a Priority, StatusLabel, Category, CustomField, Group or Tag (the admin, the
-  taxonomy services, fixtures) empties the cache at once in this process, and again when the
-  transaction commits, so a reader never keeps what it read before the commit;
+- a save or delete of a Priority, StatusLabel, Category, CustomField, Group or Tag (the admin,
+  the taxonomy services, fixtures) empties the cache at once in this process, and again when
+  the transaction commits, so a reader never keeps what it read before the commit;
 - while the current thread's transaction holds such an uncommitted change, the cache is
   bypassed (that transaction sees rows other threads must not, and it may still roll back);
+- a save or delete of a User (the account services, a sign-in) empties it too, at once and at
+  the commit, without that bypass: people are saved inside most transactions (every test's
+  fixtures too), and the staff list only fills select boxes, where a person whose creation is
+  rolled back could be offered for at most TTL seconds and would then be refused by the
+  service;
 - flushing the database (transactional tests) empties it (post_migrate);
 - another process (a second gunicorn worker, the mail worker) sees a change after at most TTL
   seconds: there is no shared signal between processes without a shared cache server.
@@ -27,7 +32,7 @@ from typing import Any, TypeVar
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from supportdesk.accounts.models import Group
+from supportdesk.accounts.models import Group, User
 from supportdesk.tickets.models import Category, CustomField, Priority, StatusLabel, Tag
 
 T = TypeVar("T")
@@ -120,6 +125,15 @@ def _changed(**kwargs: Any) -> None:
         transaction.on_commit(hook, using=using)
 
 
+def _person_changed(**kwargs: Any) -> None:
+    invalidate_reference_cache()
+    using = kwargs.get("using") or DEFAULT_DB_ALIAS
+    if connections[using].in_atomic_block:
+        transaction.on_commit(invalidate_reference_cache, using=using)
+
+
+post_save.connect(_person_changed, sender=User, dispatch_uid="reference_cache_save_User")
+post_delete.connect(_person_changed, sender=User, dispatch_uid="reference_cache_delete_User")
 for _model in CACHED_MODELS:
     post_save.connect(_changed, sender=_model, dispatch_uid=f"reference_cache_save_{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"reference_cache_delete_{_model.__name__}")

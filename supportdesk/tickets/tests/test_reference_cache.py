@@ -69,3 +69,22 @@ def test_a_committed_change_is_seen_by_the_next_read():
         Priority.objects.filter(rank=3).update(name="Very high")  # no signal: bulk update
         Priority.objects.get(rank=3).save()  # a save (as the taxonomy services do) empties it
     assert get_priority(3).name == "Very high"
+
+
+def test_the_staff_list_is_read_once_and_follows_changes_to_people(
+    agent, collaborator, django_assert_num_queries
+):
+    from supportdesk.accounts.choices import Role
+    from supportdesk.conftest import make_user
+    from supportdesk.tickets.views.common import active_staff, load_choices
+
+    assert [p.pk for p in load_choices().agents] == [agent.pk]
+    with django_assert_num_queries(0):
+        assert [p.pk for p in active_staff()] == [agent.pk, collaborator.pk]
+    # A new agent is offered at once, in this process, although the transaction is still open.
+    newcomer = make_user("newcomer@desk.test", Role.AGENT, name="Ned Newcomer")
+    assert [p.name for p in load_choices().agents] == ["Alex Agent", "Ned Newcomer"]
+    # A deactivated one is not; neither is a collaborator ever offered as an assignee.
+    newcomer.is_active = False
+    newcomer.save(update_fields=["is_active"])
+    assert [p.pk for p in load_choices().agents] == [agent.pk]

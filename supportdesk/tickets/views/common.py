@@ -1,7 +1,7 @@
 """Helpers shared by the desk views: request typing, choice lists, lookups that 404.
 
-The desk's reference lists (groups, categories, priorities, status labels, custom fields) come
-from tickets.services.reference's per-process cache: model instances shared between requests,
+The desk's reference lists (staff, groups, categories, priorities, status labels, custom fields)
+come from tickets.services.reference's per-process cache: model instances shared between requests,
 to be read and never changed."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 from supportdesk.accounts import selectors as account_selectors
+from supportdesk.accounts.choices import ASSIGNABLE_ROLES
 from supportdesk.accounts.models import Group, User
 from supportdesk.core.errors import NotFound
 from supportdesk.tickets import selectors
@@ -26,14 +27,24 @@ class HtmxHttpRequest(HttpRequest):
     user: User
 
 
-def load_choices(agents: list[User] | None = None) -> DeskChoices:
-    """The options of the desk's select boxes, shared by a page's forms: the agents read once
-    per request (unless given), the small reference tables from the per-process cache."""
-    if agents is None:
-        # Only what an option shows: a desk with hundreds of agents lists them all.
-        agents = list(account_selectors.assignable_agents().only("id", "name", "email"))
+def active_staff() -> list[User]:
+    """Every active staff member (agents, managers, administrators, collaborators) by name:
+    the assignee boxes and the share box. Only what an option shows is read: a desk with
+    hundreds of agents lists them all on every inbox and ticket page."""
+    return reference_cached(
+        "desk.active_staff",
+        lambda: list(
+            account_selectors.active_staff().only("id", "name", "email", "role").order_by("name", "id")
+        ),
+    )
+
+
+def load_choices() -> DeskChoices:
+    """The options of the desk's select boxes, shared by a page's forms, from the per-process
+    cache: those who can own tickets (as accounts.selectors.assignable_agents) and the small
+    reference tables."""
     return DeskChoices(
-        agents=agents,
+        agents=[person for person in active_staff() if person.role in ASSIGNABLE_ROLES],
         groups=reference_cached("desk.groups", lambda: list(Group.objects.order_by("name"))),
         categories=reference_cached(
             "desk.active_categories",

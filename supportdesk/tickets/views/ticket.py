@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from supportdesk.accounts.choices import STAFF_ROLES, Role
+from supportdesk.accounts.choices import Role
 from supportdesk.accounts.models import User
 from supportdesk.core.decorators import agent_required, staff_required
 from supportdesk.core.errors import DomainError, NotFound
@@ -31,6 +31,7 @@ from supportdesk.tickets.services import ticket_update as ticket_update_service
 from supportdesk.tickets.views.common import (
     HtmxHttpRequest,
     active_custom_fields,
+    active_staff,
     active_status_labels,
     load_choices,
     ticket_or_404,
@@ -50,47 +51,21 @@ def _is_read_only(ticket: Ticket) -> bool:
     return ticket.is_closed or ticket.merged_into_id is not None
 
 
-def _staff_people() -> tuple[list[User], list[User]]:
-    """The side panel's people in one query: those who can own tickets (the assignee box, as
-    accounts.selectors.assignable_agents) and the collaborators tickets can be shared with."""
-    people = list(
-        User.objects.filter(role__in=STAFF_ROLES, is_active=True)
-        # Only what an option shows: a desk with hundreds of agents lists them all.
-        .only("id", "name", "email", "role")
-        .order_by("name", "id")
-    )
-    # All active staff: everybody but the collaborators can own tickets.
-    return (
-        [person for person in people if person.role != Role.COLLABORATOR],
-        [person for person in people if person.role == Role.COLLABORATOR],
-    )
-
-
-def _fields_form(ticket: Ticket, data: Any = None, *, agents: list[User] | None = None) -> TicketFieldsForm:
-    """The side panel's form; given `agents` (from _staff_people), they are not read again."""
+def _fields_form(ticket: Ticket, data: Any = None) -> TicketFieldsForm:
+    """The side panel's form."""
     return TicketFieldsForm(
         data,
         ticket=ticket,
-        choices=load_choices(agents),
+        choices=load_choices(),
         labels=active_status_labels(),
         custom_fields=active_custom_fields(),
     )
 
 
-def _share_form(
-    ticket: Ticket,
-    data: Any = None,
-    *,
-    collaborators: list[User] | None = None,
-    shares: list[TicketShare] | None = None,
-) -> ShareForm:
-    if collaborators is None:
-        collaborators = list(
-            User.objects.filter(role=Role.COLLABORATOR, is_active=True)
-            .only("id", "name", "email")
-            .order_by("name", "id")
-        )
+def _share_form(ticket: Ticket, data: Any = None, *, shares: list[TicketShare] | None = None) -> ShareForm:
+    """The collaborators the ticket is not shared with yet."""
     shared_with = {share.user_id for share in (ticket.shares.all() if shares is None else shares)}
+    collaborators = [person for person in active_staff() if person.role == Role.COLLABORATOR]
     return ShareForm(data, people=[person for person in collaborators if person.pk not in shared_with])
 
 
@@ -182,10 +157,9 @@ def _render_page(
     if not read_only:
         context["reply_form"] = reply_form or ReplyForm(can_reply_publicly=can_work)
         if can_work:
-            agents, collaborators = _staff_people()
-            context["fields_form"] = fields_form or _fields_form(ticket, agents=agents)
+            context["fields_form"] = fields_form or _fields_form(ticket)
             context["merge_form"] = merge_form or MergeForm()
-            context["share_form"] = _share_form(ticket, collaborators=collaborators, shares=shares)
+            context["share_form"] = _share_form(ticket, shares=shares)
     return render(request, "tickets/ticket.html", context, status=status)
 
 
