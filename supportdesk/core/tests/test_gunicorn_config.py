@@ -1,0 +1,22 @@
+"""The production web server's settings (config/gunicorn.py)."""
+
+from __future__ import annotations
+
+import gc
+
+from config import gunicorn as web
+
+
+def test_workers_start_with_the_preloaded_objects_out_of_the_collectors_reach():
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        web.pre_fork(server=None, worker=None)
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+
+
+def test_threaded_workers_and_preloading_by_default():
+    assert web.worker_class == "gthread"
+    assert web.preload_app is True
