@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from supportdesk.core import audit
+        from supportdesk.core import audit, checkpoints
 
         audit.connect_sign_in_signals()
+        checkpoints.connect_signals()
