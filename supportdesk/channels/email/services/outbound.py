@@ -601,7 +601,9 @@ def _notes_for_row(row: Mapping[str, Any]) -> list[MessageNote]:
 def message_notes_for(messages: Sequence[Message]) -> dict[int, list[MessageNote]]:
     """The delivery state of every email that carried one of `messages` (one query), for the
     ticket page: sent, waiting (with the next attempt), could not be sent, bounced."""
-    ids = [m.pk for m in messages if m.pk is not None]
+    # Only agents' public replies are emailed (outbound_queue_reply, or the agent_replied
+    # notification): a conversation of customers' messages and notes needs no query.
+    ids = [m.pk for m in messages if m.pk is not None and m.is_public and m.author_kind == AuthorKind.AGENT]
     if not ids:
         return {}
     # Only the emails that carried the message to customers; an agent's notification about it

@@ -207,3 +207,14 @@ def test_a_delivery_report_through_the_intake_marks_the_reply(
     assert sent.status == OutboundStatus.BOUNCED
     assert "5.1.1" in sent.bounce_reason
     assert Ticket.objects.count() == tickets_before
+
+
+def test_no_query_for_a_conversation_without_agents_replies(
+    email_ticket: Ticket, django_assert_num_queries: Any
+) -> None:
+    from supportdesk.tickets.services import Actor, message_add
+
+    note = message_add(actor=Actor.system(), ticket_id=email_ticket.pk, body="internal", is_public=False)
+    messages = [*Message.objects.filter(ticket=email_ticket, author_kind="customer"), note]
+    with django_assert_num_queries(0):
+        assert message_notes_for(messages) == {}
