@@ -123,12 +123,13 @@ DATABASES = {
     )
 }
 # SQLite's page cache per connection (SQLITE_CACHE_MB); the operating system caches the file too.
-SQLITE_CACHE_KB = int(os.environ.get("SQLITE_CACHE_MB", "32")) * 1024
+# Every web thread keeps a connection, so a worker holds up to four of these caches: at 32 MB the
+# sidebar's counts filled them and a worker grew to 157-228 MB; at 8 MB it stays near 110 MB and
+# the pages are as fast (docs/benchmarks.md).
+SQLITE_CACHE_KB = int(os.environ.get("SQLITE_CACHE_MB", "8")) * 1024
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept between requests (DB_CONN_MAX_AGE) as on PostgreSQL: opening one
-    # (its PRAGMAs, reading the schema) cost 6 to 10 ms, more than most pages. Each thread's
-    # connection keeps its own page cache; 8 MB instead of 32 measured no better in memory at
-    # 10^6 tickets and a little slower (docs/benchmarks.md).
+    # (its PRAGMAs, reading the schema) cost 6 to 10 ms, more than most pages.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE avoids "database is locked" on the
         # read-then-write upgrade inside atomic blocks; the busy timeout queues writers briefly.
