@@ -55,3 +55,11 @@ def pre_fork(server: object, worker: object) -> None:
     # seen in the benchmark's slowest requests), and the workers stop copying the pages the
     # collector would have written to.
     gc.freeze()
+
+
+def post_fork(server: object, worker: object) -> None:
+    # Each worker copies SQLite's write-ahead log into the database in a thread of its own, so
+    # that requests rarely wait for a checkpoint inside their commit (supportdesk/core/checkpoints.py).
+    from supportdesk.core.checkpoints import checkpoint_in_background
+
+    checkpoint_in_background()

@@ -7,7 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from supportdesk.core import audit, checkpoints
+        from supportdesk.core import audit
 
         audit.connect_sign_in_signals()
-        checkpoints.connect_signals()

@@ -5,9 +5,12 @@ file (a checkpoint) once it passes 1,000 pages, inside whichever commit crossed 
 request then waits for the copy and its disk sync. Measured on the benchmark machine, about one
 ticket created through the API in 25 paid 10 to 40 ms instead of 4.
 
-So each process that opens the database runs one background thread that copies the log into the
-database a little at a time, through a connection of its own, every few tenths of a second while
-commits arrive (backing off to every two seconds when none do). The commit that crosses the line
+So each web server process (config/gunicorn.py starts it in every worker) runs one background
+thread that copies the log into the database a little at a time, through a connection of its
+own, every few tenths of a second while commits arrive (backing off to every two seconds when
+none do). Other processes (the task worker, commands) keep SQLite's ordinary behaviour: nobody
+waits on them page by page, and a bulk loader may need the database to itself (the bench
+seeder leaves WAL mode, which fails while another connection is open). The commit that crosses the line
 still checkpoints, as SQLite's automatic checkpoint must stay on: it is what starts the log over
 from its beginning, keeping its file at a few megabytes under a steady write load (a background
 checkpoint alone never catches up with a busy writer: the log grew by 300 MB in seconds).
@@ -27,7 +30,7 @@ import time
 from contextlib import closing
 from typing import Any
 
-from django.db.backends.signals import connection_created
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +83,19 @@ def checkpoint(connection: sqlite3.Connection, path: str = "") -> int | None:
     return int(log_frames)
 
 
-def _on_connection_created(sender: Any, connection: Any, **_kwargs: Any) -> None:
-    if connection.vendor != "sqlite":
-        return
-    with closing(connection.connection.cursor()) as cursor:
-        # In-memory databases (the test suite's) have no log to checkpoint.
-        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            return
-    start_checkpointer(str(connection.settings_dict["NAME"]))
-
-
-def connect_signals() -> None:
-    connection_created.connect(_on_connection_created, dispatch_uid="sqlite_background_checkpoints")
+def checkpoint_in_background(database: dict[str, Any] | None = None) -> bool:
+    """Start this process's checkpoint thread if the database (by default the default one) is
+    SQLite in WAL mode; the web server's workers call this as they start. Whether a thread was
+    started."""
+    database = database or settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return False
+    path = str(database["NAME"])
+    try:
+        with closing(sqlite3.connect(path, timeout=5)) as connection:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                return False
+    except sqlite3.Error as error:
+        log.warning("SQLite checkpoints stay in the commits: %s", error)
+        return False
+    return start_checkpointer(path)

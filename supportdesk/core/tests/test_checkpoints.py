@@ -6,9 +6,9 @@ import os
 import sqlite3
 import time
 
-from django.db import connection
-
 from supportdesk.core import checkpoints
+
+SQLITE = "django.db.backends.sqlite3"
 
 
 def _wal_database(path):
@@ -49,7 +49,16 @@ def test_a_checkpoint_reports_the_log_and_survives_a_broken_database(tmp_path):
     assert checkpoints.checkpoint(closed) is None
 
 
-def test_databases_without_a_log_get_no_thread(db):
-    # The test suite's database lives in memory.
-    connection.ensure_connection()
-    assert str(connection.settings_dict["NAME"]) not in checkpoints._running or connection.vendor != "sqlite"
+def test_web_workers_start_a_thread_for_a_database_in_wal_mode_only(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(checkpoints, "start_checkpointer", lambda path: started.append(path) or True)
+    wal = str(tmp_path / "wal.sqlite3")
+    _wal_database(wal)
+    assert checkpoints.checkpoint_in_background({"ENGINE": SQLITE, "NAME": wal}) and started == [wal]
+    # A database with a rollback journal (a bulk load in progress, say) is left alone.
+    plain = str(tmp_path / "plain.sqlite3")
+    sqlite3.connect(plain).execute("CREATE TABLE note (body TEXT)")
+    assert not checkpoints.checkpoint_in_background({"ENGINE": SQLITE, "NAME": plain})
+    postgresql = {"ENGINE": "django.db.backends.postgresql", "NAME": "desk"}
+    assert not checkpoints.checkpoint_in_background(postgresql)
+    assert started == [wal]

@@ -20,3 +20,12 @@ def test_workers_start_with_the_preloaded_objects_out_of_the_collectors_reach():
 def test_threaded_workers_and_preloading_by_default():
     assert web.worker_class == "gthread"
     assert web.preload_app is True
+
+
+def test_each_worker_checkpoints_sqlite_in_the_background(monkeypatch):
+    from supportdesk.core import checkpoints
+
+    calls = []
+    monkeypatch.setattr(checkpoints, "checkpoint_in_background", lambda: calls.append(1) or True)
+    web.post_fork(server=None, worker=None)
+    assert calls == [1]
