@@ -8,6 +8,9 @@ so permission rules and other filters apply to search results exactly as to any 
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.db import connection
@@ -27,6 +30,12 @@ MAX_DOCUMENT_CHARS = 200_000
 # cost ~1 % of the table. Rarer queries go through the GIN index.
 PROBE_WINDOW = 1000
 COMMON_MATCHES = 10
+# The probe's answer for a query is remembered this long (seconds), for at most PROBE_MEMORY
+# queries per process: a word's frequency among the newest tickets changes slowly, and a wrong
+# guess only costs speed. Paging through results and the same searches by colleagues then skip
+# the probe (1.7 ms of a 9 ms search on PostgreSQL at 10^5 tickets).
+PROBE_TTL = 600.0
+PROBE_MEMORY = 1024
 
 
 class SearchIndex:
@@ -192,7 +201,11 @@ class SearchIndex:
 
     def _common_among_recent(self, tsquery: str) -> bool:
         """Whether at least COMMON_MATCHES of the newest PROBE_WINDOW documents match: one
-        backward scan of the primary key, ~1 ms whatever the table size."""
+        backward scan of the primary key, ~1 ms whatever the table size; remembered a while."""
+        key = (self.table, tsquery)
+        known = _probes.get(key)
+        if known is not None:
+            return known
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM (SELECT document FROM {self.table} ORDER BY id DESC LIMIT %s) recent "
@@ -200,7 +213,42 @@ class SearchIndex:
                 [PROBE_WINDOW, tsquery],
             )
             row = cursor.fetchone()
-        return bool(row) and row[0] >= COMMON_MATCHES
+        common = bool(row) and row[0] >= COMMON_MATCHES
+        _probes.put(key, common)
+        return common
+
+
+class _ProbeMemory:
+    """The probe's recent answers: a small LRU whose entries expire after PROBE_TTL seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[tuple[str, str], tuple[float, bool]] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> bool | None:
+        with self._lock:
+            entry = self._answers.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.monotonic():
+                del self._answers[key]
+                return None
+            self._answers.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple[str, str], common: bool) -> None:
+        with self._lock:
+            self._answers[key] = (time.monotonic() + PROBE_TTL, common)
+            self._answers.move_to_end(key)
+            while len(self._answers) > PROBE_MEMORY:
+                self._answers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+_probes = _ProbeMemory()
 
 
 def _fts5_quote(text: str) -> str:

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from supportdesk.core.search import SearchIndex, normalize, parse_query
+from supportdesk.core.search import index as search_index
 
 
 @pytest.mark.parametrize(
@@ -38,6 +39,7 @@ def test_normalize_and_parse_never_fail(text):
 
 @pytest.fixture
 def index(db):
+    search_index._probes.clear()
     index = SearchIndex("test_search_index", newest_first=True)
     index.create(connection)
     yield index
@@ -127,6 +129,27 @@ def test_common_and_rare_queries_find_the_same_documents_whichever_way_they_are_
         assert "ts_match_vq" not in index.matching_ids("toner")[0]
         # An index whose lists are in another order always asks the GIN index.
         assert "ts_match_vq" not in SearchIndex(index.table).matching_ids("printer")[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the probe decides PostgreSQL's plan")
+def test_the_probe_of_a_query_is_remembered_for_a_while(index, django_assert_num_queries, monkeypatch):
+    index.replace_many((i, "printer" if i % 10 == 0 else "paper") for i in range(1, 1201))
+    with django_assert_num_queries(1):
+        assert "ts_match_vq" in index.matching_ids("printer")[0]
+    with django_assert_num_queries(0):  # the next page, a colleague's same search
+        assert "ts_match_vq" in index.matching_ids("printer")[0]
+        assert "ts_match_vq" in index.matching_ids("PRINTER!")[0]  # the same query once folded
+    # Answers expire, and only the most recent PROBE_MEMORY queries are kept.
+    monkeypatch.setattr(search_index, "PROBE_TTL", 0.0)
+    index.matching_ids("paper")
+    with django_assert_num_queries(1):
+        index.matching_ids("paper")
+    monkeypatch.setattr(search_index, "PROBE_TTL", 600.0)
+    monkeypatch.setattr(search_index, "PROBE_MEMORY", 2)
+    for word in ("printer", "paper", "toner"):
+        index.matching_ids(word)
+    with django_assert_num_queries(1):
+        index.matching_ids("printer")  # pushed out by the two after it
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics of PostgreSQL")
