@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from supportdesk.core.conf import product_settings
-from supportdesk.customers.models import Customer, CustomerPhone, Organization
+from supportdesk.customers.models import Customer, CustomerEmail, CustomerPhone, Organization
 from supportdesk.customers.phones import InvalidPhoneNumber, normalize_phone
 from supportdesk.customers.services import customer_search_index
 
@@ -73,3 +73,24 @@ def organization_detail(organization_id: int) -> Organization:
         .annotate(customer_count=Count("customers"))
         .get(pk=organization_id)
     )
+
+
+def customer_contacts(customer_id: int) -> tuple[list[str], list[str]]:
+    """A customer's email addresses (the primary first, then by address) and phone numbers
+    (in the order they were added), in one query: the ticket page shows both."""
+    emails = (
+        CustomerEmail.objects.filter(customer_id=customer_id)
+        .annotate(kind=Value("email"), value=F("email"), primary=F("is_primary"))
+        .values_list("kind", "value", "primary", "id")
+        .order_by()  # SQLite allows no ORDER BY inside a UNION; sorted below
+    )
+    phones = (
+        CustomerPhone.objects.filter(customer_id=customer_id)
+        .annotate(kind=Value("phone"), value=F("number"), primary=Value(False))
+        .values_list("kind", "value", "primary", "id")
+        .order_by()
+    )
+    rows = list(emails.union(phones, all=True))
+    addresses = sorted((row for row in rows if row[0] == "email"), key=lambda row: (not row[2], row[1]))
+    numbers = sorted((row for row in rows if row[0] == "phone"), key=lambda row: row[3])
+    return [row[1] for row in addresses], [row[1] for row in numbers]

@@ -142,3 +142,18 @@ def test_one_bad_sender_address_creates_none_of_the_batch(db):
     with pytest.raises(ValidationFailed):
         services.customers_get_or_create_by_emails([("ok@mail.example", "Ok"), ("not an address", "")])
     assert not Customer.objects.exists()
+
+
+def test_contacts_come_primary_first_then_by_address_with_phones_in_order(agent, django_assert_num_queries):
+    customer = services.customer_create(
+        actor=agent,
+        name="Contact Person",
+        emails=["zed@example.com", "amy@example.com", "bob@example.com"],
+        phones=["+48 22 123 45 67", "+1 202 555 0143"],
+    )
+    with django_assert_num_queries(1):
+        emails, phones = selectors.customer_contacts(customer.pk)
+    assert emails == ["zed@example.com", "amy@example.com", "bob@example.com"]  # the first is primary
+    assert phones == ["+48221234567", "+12025550143"]
+    loner = services.customer_create(actor=agent, name="Nobody to reach")
+    assert selectors.customer_contacts(loner.pk) == ([], [])

@@ -21,7 +21,7 @@ from supportdesk.accounts.models import User
 from supportdesk.core.decorators import agent_required, staff_required
 from supportdesk.core.errors import DomainError, NotFound
 from supportdesk.core.forms import apply_domain_error
-from supportdesk.customers.models import CustomerEmail, CustomerPhone
+from supportdesk.customers import selectors as customer_selectors
 from supportdesk.tickets import permissions, selectors
 from supportdesk.tickets.extensions import message_notes
 from supportdesk.tickets.forms import MergeForm, ReplyForm, ShareForm, TicketFieldsForm
@@ -113,20 +113,9 @@ def _related_context(user: User, ticket: Ticket) -> dict[str, Any]:
 
 
 def _requester_context(ticket: Ticket) -> dict[str, Any]:
-    """The requester's addresses (primary first) and phone numbers: plain values, two small queries."""
-    customer_id = ticket.requester_id
-    return {
-        "requester_emails": list(
-            CustomerEmail.objects.filter(customer_id=customer_id)
-            .order_by("-is_primary", "email")
-            .values_list("email", flat=True)
-        ),
-        "requester_phones": list(
-            CustomerPhone.objects.filter(customer_id=customer_id)
-            .order_by("id")
-            .values_list("number", flat=True)
-        ),
-    }
+    """The requester's addresses (primary first) and phone numbers, as plain values."""
+    emails, phones = customer_selectors.customer_contacts(ticket.requester_id)
+    return {"requester_emails": emails, "requester_phones": phones}
 
 
 def _render_page(
