@@ -8,16 +8,16 @@ ticket created through the API in 25 paid 10 to 40 ms instead of 4.
 So each web server process (config/gunicorn.py starts it in every worker) runs one background
 thread that copies the log into the database a little at a time, through a connection of its
 own, every few tenths of a second while commits arrive (backing off to every two seconds when
-none do). Other processes (the task worker, commands) keep SQLite's ordinary behaviour: nobody
-waits on them page by page, and a bulk loader may need the database to itself (the bench
-seeder leaves WAL mode, which fails while another connection is open). The commit that crosses the line
-still checkpoints, as SQLite's automatic checkpoint must stay on: it is what starts the log over
-from its beginning, keeping its file at a few megabytes under a steady write load (a background
-checkpoint alone never catches up with a busy writer: the log grew by 300 MB in seconds).
-But by then almost every page has been copied already, and the commit only waits for the rest.
-Checkpoints are PASSIVE: they never wait for, or block, readers and writers.
+none do). The commit that crosses the line still checkpoints, since SQLite's automatic
+checkpoint must stay on: it is what starts the log over from its beginning, keeping its file at
+a few megabytes under a steady write load (a background checkpoint alone never catches up with
+a busy writer: the log grew by 300 MB in seconds). But by then almost every page has been
+copied already, and the commit only waits for the rest. Checkpoints are PASSIVE: they never
+wait for, or block, readers and writers.
 
-PostgreSQL needs none of this.
+Other processes (the task worker, commands) keep SQLite's ordinary behaviour: nobody waits on
+them page by page, and a bulk loader may need the database to itself (the bench seeder leaves
+WAL mode, which fails while another connection is open). PostgreSQL needs none of this.
 """
 
 from __future__ import annotations
