@@ -27,6 +27,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from contextlib import closing
 from typing import Any
 
@@ -83,14 +84,14 @@ def checkpoint(connection: sqlite3.Connection, path: str = "") -> int | None:
     return int(log_frames)
 
 
-def checkpoint_in_background(database: dict[str, Any] | None = None) -> bool:
+def checkpoint_in_background(database: Mapping[str, Any] | None = None) -> bool:
     """Start this process's checkpoint thread if the database (by default the default one) is
     SQLite in WAL mode; the web server's workers call this as they start. Whether a thread was
     started."""
-    database = database or settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    config: Mapping[str, Any] = database or settings.DATABASES["default"]
+    if config["ENGINE"] != "django.db.backends.sqlite3":
         return False
-    path = str(database["NAME"])
+    path = str(config["NAME"])
     try:
         with closing(sqlite3.connect(path, timeout=5)) as connection:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
