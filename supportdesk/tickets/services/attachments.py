@@ -92,7 +92,7 @@ def store_attachments(message: Message, files: Sequence[Upload]) -> list[Attachm
                 hasher.update(chunk)
             upload.seek(0)
             content, digest = upload, hasher.hexdigest()
-            name, content_type, content_id, inline = upload.name or "", upload.content_type, "", False
+            name, content_type, content_id, inline = upload.name or "", upload.content_type or "", "", False
         attachment = Attachment(
             ticket_id=message.ticket_id,
             message=message,
