@@ -49,6 +49,15 @@ def _fresh_reference_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reference, "_expires", reference.TTL)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_probes() -> None:
+    """Each test starts without the search probes' remembered answers (on PostgreSQL a probe is
+    one query, so query counts would otherwise depend on the tests before)."""
+    from supportdesk.core.search import index
+
+    index._probes.clear()
+
+
 # Rows the data migrations create (default group, priorities, fallback category). Transactional
 # tests (the browser ones) empty the tables after each test, so those tests get them again here.
 DATA_MIGRATIONS = (

@@ -39,7 +39,6 @@ def test_normalize_and_parse_never_fail(text):
 
 @pytest.fixture
 def index(db):
-    search_index._probes.clear()
     index = SearchIndex("test_search_index", newest_first=True)
     index.create(connection)
     yield index
