@@ -314,6 +314,9 @@ def test_filtered_and_searched_lists_cost_the_same(api_as, administrator, agent,
     client = api_as(agent)
     params = {"q": "printer", "status": "open", "tag": "common", "limit": 100}
     _varied_tickets(3, administrator=administrator, agent=agent, make_ticket=make_ticket)
+    # On PostgreSQL the first search for a query probes how common it is (one query), and the
+    # answer is remembered for a while: measured after that, as most searches are.
+    client.get("/tickets", params)
     few, _response = _queries(client, "/tickets", params)
     _varied_tickets(17, administrator=administrator, agent=agent, make_ticket=make_ticket, start=3)
     many, response = _queries(client, "/tickets", params)
