@@ -238,6 +238,11 @@ class Ticket(models.Model):
             _unsolved("t_open_upd", "-updated_at", "-id"),
             # Filters, each with the default sort.
             models.Index(fields=["status", "-updated_at", "-id"], name="t_status_upd"),
+            # The sidebar's counts of a status in an agent's groups (pending): counted from the
+            # index alone, visibility included. Without it SQLite walked every ticket of the
+            # group, closed ones too (20 ms at 10^5 tickets, on every inbox page and every 30 s).
+            # Not led by status: the pending list would then sort instead of walking t_status_upd.
+            models.Index(fields=["group", "status", "assignee"], name="t_group_status_assignee"),
             models.Index(fields=["assignee", "-updated_at", "-id"], name="t_assignee_upd"),
             models.Index(fields=["group", "-updated_at", "-id"], name="t_group_upd"),
             models.Index(fields=["requester", "-updated_at", "-id"], name="t_requester_upd"),
