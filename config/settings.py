@@ -127,7 +127,8 @@ DATABASES = {
 # sidebar's counts filled them and a worker grew to 157-228 MB; at 8 MB it stays near 110 MB and
 # the pages are as fast (docs/benchmarks.md).
 SQLITE_CACHE_KB = int(os.environ.get("SQLITE_CACHE_MB", "8")) * 1024
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_engine = DATABASES["default"]["ENGINE"]
+if _engine == "django.db.backends.sqlite3":
     # Connections are kept between requests (DB_CONN_MAX_AGE) as on PostgreSQL: opening one
     # (its PRAGMAs, reading the schema) cost 6 to 10 ms, more than most pages.
     DATABASES["default"]["OPTIONS"] = {
@@ -145,8 +146,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (the ticket page's read with its eight joins took 3 ms to plan and 0.1 ms to run). A pooler in
 # transaction mode without prepared-statement support (PgBouncer before 1.21) needs
 # DB_PREPARED_STATEMENTS=0 (docs/deployment.md).
-POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if POSTGRESQL and env_bool("DB_PREPARED_STATEMENTS", True):
+if _engine == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from supportdesk.accounts.choices import ASSIGNABLE_ROLES, STAFF_ROLES
+from supportdesk.accounts.choices import STAFF_ROLES
 from supportdesk.accounts.models import ApiToken, Group, User
 
 
@@ -17,14 +17,10 @@ def staff_list() -> QuerySet[User]:
     )
 
 
-def assignable_agents() -> QuerySet[User]:
-    """Active people who can own tickets (agents, managers, administrators)."""
-    return User.objects.filter(role__in=ASSIGNABLE_ROLES, is_active=True).order_by("name", "id")
-
-
 def active_staff() -> QuerySet[User]:
-    """Active staff members of every role, collaborators included."""
-    return User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+    """Active staff members of every role, collaborators included, by name. Those whose role is
+    in ASSIGNABLE_ROLES can own tickets."""
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("name", "id")
 
 
 def group_list() -> QuerySet[Group]:

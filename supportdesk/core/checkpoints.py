@@ -58,15 +58,17 @@ def start_checkpointer(path: str) -> bool:
 
 
 def _checkpoint_forever(path: str) -> None:
-    connection = sqlite3.connect(path, timeout=5, check_same_thread=False, isolation_level=None)
-    interval, last_log = BUSY_INTERVAL, -1
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    interval, seen = BUSY_INTERVAL, None
     try:
         while True:
             time.sleep(interval)
             log_frames = checkpoint(connection, path)
-            busy = log_frames is not None and log_frames != last_log
-            interval = BUSY_INTERVAL if busy else min(interval * 2, IDLE_INTERVAL)
-            last_log = log_frames if log_frames is not None else last_log
+            # The log changed since the last round: commits are arriving.
+            if log_frames is not None and log_frames != seen:
+                interval, seen = BUSY_INTERVAL, log_frames
+            else:
+                interval = min(interval * 2, IDLE_INTERVAL)
     finally:  # pragma: no cover (the thread lives as long as its process)
         connection.close()
 

@@ -33,16 +33,13 @@ def active_staff() -> list[User]:
     hundreds of agents lists them all on every inbox and ticket page."""
     return reference_cached(
         "desk.active_staff",
-        lambda: list(
-            account_selectors.active_staff().only("id", "name", "email", "role").order_by("name", "id")
-        ),
+        lambda: list(account_selectors.active_staff().only("id", "name", "email", "role")),
     )
 
 
 def load_choices() -> DeskChoices:
     """The options of the desk's select boxes, shared by a page's forms, from the per-process
-    cache: those who can own tickets (as accounts.selectors.assignable_agents) and the small
-    reference tables."""
+    cache: the staff who can own tickets and the small reference tables."""
     return DeskChoices(
         agents=[person for person in active_staff() if person.role in ASSIGNABLE_ROLES],
         groups=reference_cached("desk.groups", lambda: list(Group.objects.order_by("name"))),
