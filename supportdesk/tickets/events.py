@@ -10,6 +10,10 @@ from typing import Any
 class TicketCreated:
     ticket_id: int
     channel: str
+    # Who opened it (None: the customer, or the system) and who it went to: subscribers decide
+    # from these whether there is anything to do without reading the ticket again.
+    created_by_id: int | None
+    assignee_id: int | None
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,14 @@ def tickets_create_many(items: Sequence[NewRequest]) -> list[Ticket]:
     )
     for ticket, message in zip(tickets, messages, strict=True):
         ticket.opening_message_id = message.pk
-        events.publish(ticket_events.TicketCreated(ticket_id=ticket.pk, channel=ticket.channel))
+        events.publish(
+            ticket_events.TicketCreated(
+                ticket_id=ticket.pk,
+                channel=ticket.channel,
+                created_by_id=ticket.created_by_id,
+                assignee_id=ticket.assignee_id,
+            )
+        )
         publish_message_added(message, assignee_id=None, opening=True)
     return tickets
 

@@ -161,7 +161,9 @@ def test_new_requests_publish_what_ticket_create_publishes(
     with django_capture_on_commit_callbacks(execute=True):
         (ticket,) = tickets_create_many([NewRequest(requester=customer, **_request(customer))])
     assert seen == [
-        ticket_events.TicketCreated(ticket_id=ticket.pk, channel=Channel.EMAIL),
+        ticket_events.TicketCreated(
+            ticket_id=ticket.pk, channel=Channel.EMAIL, created_by_id=None, assignee_id=None
+        ),
         ticket_events.MessageAdded(
             ticket_id=ticket.pk,
             message_id=ticket.opening_message_id,

@@ -239,12 +239,22 @@ def on_message_added(event: ticket_events.MessageAdded) -> None:
 
 def on_ticket_created(event: ticket_events.TicketCreated) -> None:
     """After commit: hand the work to the worker (`notify_ticket_created`); nothing for an
-    imported ticket (the task would find it imported and send nothing)."""
-    if loops.is_importing():
+    imported ticket (the task would find it imported and send nothing), nor for one that calls
+    for neither email: staff opening an unassigned ticket (an API script filing orders, say)
+    would otherwise cost a queue write and a worker round for nothing."""
+    if loops.is_importing() or not _may_notify_on_creation(event):
         return
     from supportdesk.channels.email.tasks_notifications import notify_ticket_created
 
     notify_ticket_created(event.ticket_id)
+
+
+def _may_notify_on_creation(event: ticket_events.TicketCreated) -> bool:
+    """Whether `ticket_created_notify` could send anything for this new ticket (the task
+    checks again against the ticket as it is then)."""
+    acknowledges = event.channel in RECEIVED_CHANNELS and event.created_by_id is None
+    assigns = event.assignee_id is not None and event.assignee_id != event.created_by_id
+    return acknowledges or assigns
 
 
 def _already_notified(ticket_id: int, notification: Notification, message_id: int | None = None) -> bool:

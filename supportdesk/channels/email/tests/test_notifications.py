@@ -146,6 +146,49 @@ def test_a_web_request_an_agent_typed_in_is_not_confirmed(
     assert not OutboundEmail.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("opened_by", "channel", "assign_agent", "queued"),
+    [
+        ("agent", "api", False, False),  # a script filing orders: no email could follow
+        ("agent", "web", False, False),  # typed in by staff: not confirmed
+        ("agent", "api", True, False),  # taken by whoever opened it
+        ("manager", "api", True, True),  # assigned to someone else: they hear of it
+        ("customer", "web", False, True),  # the customer's own request: confirmed
+        ("system", "phone", False, False),
+    ],
+)
+def test_the_worker_gets_a_new_ticket_only_when_an_email_could_follow(
+    customer: Customer,
+    agent: User,
+    manager: User,
+    committed: Callable[[], Any],
+    opened_by: str,
+    channel: str,
+    assign_agent: bool,
+    queued: bool,
+) -> None:
+    from unittest import mock
+
+    from supportdesk.channels.email import tasks_notifications
+
+    actors = {
+        "agent": Actor.staff(agent),
+        "manager": Actor.staff(manager),
+        "customer": Actor.of_customer(customer),
+        "system": Actor.system(),
+    }
+    with mock.patch.object(tasks_notifications, "notify_ticket_created") as task, committed():
+        ticket = ticket_create(
+            actor=actors[opened_by],
+            requester=customer,
+            subject="Order 1234",
+            body="x",
+            channel=channel,
+            assignee_id=agent.pk if assign_agent else None,
+        )
+    assert task.call_args_list == ([mock.call(ticket.pk)] if queued else [])
+
+
 def test_the_confirmation_can_be_switched_off(
     customer: Customer,
     outbox_mailbox: Mailbox,
