@@ -13,7 +13,9 @@ all apply the same rule in the database:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -26,15 +28,40 @@ if TYPE_CHECKING:
 NOTHING = Q(pk__in=[])
 
 
-def staff_visibility(user: User) -> Q:
+class Reach(Enum):
+    """How far a staff member's sight reaches: the branches of `staff_visibility`."""
+
+    NOTHING = "nothing"
+    EVERY_TICKET = "every ticket"
+    SHARED = "shared with them"
+    GROUPS = "their groups', assigned or shared"
+
+
+def staff_reach(user: User) -> dict[str, Any]:
+    """What `staff_visibility` depends on, as plain values: the arguments of `reach_filter`
+    (and so of a CompiledQuery that filters by it)."""
     if not user.is_authenticated or not user.is_staff_member:
-        return NOTHING
+        return {"reach": Reach.NOTHING}
     if user.sees_all_tickets:
-        return Q()
-    shared = Q(pk__in=TicketShare.objects.filter(user_id=user.pk).values("ticket_id"))
+        return {"reach": Reach.EVERY_TICKET}
     if not user.is_agent:
+        return {"reach": Reach.SHARED, "viewer_id": user.pk}
+    return {"reach": Reach.GROUPS, "viewer_id": user.pk, "group_ids": sorted(user.group_ids)}
+
+
+def reach_filter(reach: Reach, viewer_id: int = 0, group_ids: Sequence[int] = ()) -> Q:
+    if reach is Reach.NOTHING:
+        return NOTHING
+    if reach is Reach.EVERY_TICKET:
+        return Q()
+    shared = Q(pk__in=TicketShare.objects.filter(user_id=viewer_id).values("ticket_id"))
+    if reach is Reach.SHARED:
         return shared
-    return Q(group_id__in=sorted(user.group_ids)) | Q(assignee_id=user.pk) | shared
+    return Q(group_id__in=group_ids) | Q(assignee_id=viewer_id) | shared
+
+
+def staff_visibility(user: User) -> Q:
+    return reach_filter(**staff_reach(user))
 
 
 def customer_visibility(customer: Customer | None) -> Q:

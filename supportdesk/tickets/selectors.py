@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from supportdesk.core.compiled import CompiledQuery, padded
 from supportdesk.core.conf import product_settings
 from supportdesk.core.errors import NotFound
 from supportdesk.core.pagination import Page, SortKey, paginate
@@ -29,6 +30,7 @@ from supportdesk.tickets.models import (
     Tag,
     Ticket,
     TicketEvent,
+    TicketFollower,
     TicketShare,
     TicketTag,
     localized,
@@ -354,12 +356,9 @@ def ticket_for_staff(user: User, ticket_id: int) -> Ticket:
     return found[0]
 
 
-def ticket_for_page(user: User, ticket_id: int) -> Ticket:
-    """ticket_for_staff for the ticket page: the same ticket and tags (its shares are read by
-    ticket_shares), with only the columns the page shows of the people and the group around
-    it; NotFound if not visible."""
-    found = list(
-        visible_tickets(user)
+def _page_ticket(ticket_id: int, **reach: Any) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(permissions.reach_filter(**reach))
         .select_related(
             "requester__organization",
             "assignee",
@@ -384,6 +383,26 @@ def ticket_for_page(user: User, ticket_id: int) -> Ticket:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .filter(pk=ticket_id)[:1]
     )
+
+
+# The ticket page's reads, compiled once per process (core/compiled.py): building and compiling
+# them cost ten times what running them did.
+_PAGE_TICKET: CompiledQuery[Ticket] = CompiledQuery(_page_ticket)
+_SHARES: CompiledQuery[TicketShare] = CompiledQuery(
+    lambda ticket_id: (
+        TicketShare.objects.filter(ticket_id=ticket_id)
+        .select_related("user")
+        .only("id", "ticket_id", "user_id", "created_at", "user__name", "user__email")
+        .order_by("created_at", "id")
+    )
+)
+
+
+def ticket_for_page(user: User, ticket_id: int) -> Ticket:
+    """ticket_for_staff for the ticket page: the same ticket and tags (its shares are read by
+    ticket_shares), with only the columns the page shows of the people and the group around
+    it; NotFound if not visible."""
+    found = _PAGE_TICKET(ticket_id=ticket_id, **permissions.staff_reach(user))
     if not found:
         raise NotFound(gettext("Ticket not found."), code="ticket_not_found")
     return found[0]
@@ -391,12 +410,7 @@ def ticket_for_page(user: User, ticket_id: int) -> Ticket:
 
 def ticket_shares(ticket: Ticket) -> list[TicketShare]:
     """Who the ticket is shared with, oldest share first, with each person's name."""
-    return list(
-        TicketShare.objects.filter(ticket_id=ticket.pk)
-        .select_related("user")
-        .only("id", "ticket_id", "user_id", "created_at", "user__name", "user__email")
-        .order_by("created_at", "id")
-    )
+    return _SHARES(ticket_id=ticket.pk)
 
 
 def tickets_of_customer(customer: Customer) -> QuerySet[Ticket]:
@@ -448,11 +462,9 @@ def conversation(ticket: Ticket, *, include_notes: bool) -> list[Message]:
     return list(reversed(latest))
 
 
-def staff_conversation(ticket: Ticket) -> tuple[list[Message], dict[int, list[Attachment]]]:
-    """The staff ticket page's conversation: conversation(ticket, include_notes=True) reading
-    only the authors' names, and the messages' attachments by message id (two queries)."""
-    latest = list(
-        Message.objects.filter(ticket_id=ticket.pk)
+_LATEST_MESSAGES: CompiledQuery[Message] = CompiledQuery(
+    lambda ticket_id: (
+        Message.objects.filter(ticket_id=ticket_id)
         .select_related("author_user", "author_customer")
         .only(
             *(f.name for f in Message._meta.concrete_fields),
@@ -463,10 +475,20 @@ def staff_conversation(ticket: Ticket) -> tuple[list[Message], dict[int, list[At
         )
         .order_by("-created_at", "-id")[:CONVERSATION_LIMIT]
     )
+)
+_ATTACHMENTS_OF: CompiledQuery[Attachment] = CompiledQuery(
+    lambda message_ids: Attachment.objects.filter(message_id__in=message_ids).order_by("id")
+)
+
+
+def staff_conversation(ticket: Ticket) -> tuple[list[Message], dict[int, list[Attachment]]]:
+    """The staff ticket page's conversation: conversation(ticket, include_notes=True) reading
+    only the authors' names, and the messages' attachments by message id (two queries)."""
+    latest = _LATEST_MESSAGES(ticket_id=ticket.pk)
     latest.reverse()
     attachments: dict[int, list[Attachment]] = {}
     if latest:
-        for attachment in Attachment.objects.filter(message_id__in=[m.pk for m in latest]).order_by("id"):
+        for attachment in _ATTACHMENTS_OF(message_ids=padded([m.pk for m in latest])):
             attachments.setdefault(attachment.message_id, []).append(attachment)
     return latest, attachments
 
@@ -494,17 +516,67 @@ def timeline(ticket: Ticket) -> list[TicketEvent]:
     return list(reversed(events))
 
 
-def other_tickets_of_requester(user: User, ticket: Ticket, limit: int = 10) -> list[Ticket]:
-    return list(
-        visible_tickets(user)
-        .filter(requester_id=ticket.requester_id)
-        .exclude(pk=ticket.pk)
+OTHER_TICKETS_SHOWN = 10
+_OTHER_TICKETS: CompiledQuery[Ticket] = CompiledQuery(
+    lambda requester_id, ticket_id, **reach: (
+        Ticket.objects.filter(permissions.reach_filter(**reach), requester_id=requester_id)
+        .exclude(pk=ticket_id)
         .select_related("status_label")
         # What the side panel shows (number, subject, status): a narrow select is cheaper to
         # build and to order than whole rows.
         .only("id", "subject", "status", "status_label", "status_label__name", "status_label__translations")
-        .order_by("-updated_at", "-id")[:limit]
+        .order_by("-updated_at", "-id")[:OTHER_TICKETS_SHOWN]
     )
+)
+
+
+def other_tickets_of_requester(user: User, ticket: Ticket) -> list[Ticket]:
+    """The requester's other tickets the viewer may see, the most recently active first."""
+    return _OTHER_TICKETS(
+        requester_id=ticket.requester_id, ticket_id=ticket.pk, **permissions.staff_reach(user)
+    )
+
+
+# The side panel lists this many follow-ups and followers at most; a ticket rarely has more.
+RELATED_LIMIT = 20
+_FOLLOW_UP_OF: CompiledQuery[Ticket] = CompiledQuery(
+    lambda ticket_id, **reach: Ticket.objects.filter(permissions.reach_filter(**reach), pk=ticket_id).only(
+        "id", "subject"
+    )[:1]
+)
+# A follow-up is always created after its ticket: the date bound keeps this a range scan of
+# the creation-date index.
+_FOLLOW_UPS: CompiledQuery[Ticket] = CompiledQuery(
+    lambda ticket_id, since, **reach: (
+        Ticket.objects.filter(
+            permissions.reach_filter(**reach), follow_up_of_id=ticket_id, created_at__gte=since
+        )
+        .only("id", "subject")
+        .order_by("created_at", "id")[:RELATED_LIMIT]
+    )
+)
+_FOLLOWERS: CompiledQuery[TicketFollower] = CompiledQuery(
+    lambda ticket_id: (
+        TicketFollower.objects.filter(ticket_id=ticket_id)
+        .select_related("customer")
+        .only("id", "ticket_id", "customer_id", "created_at", "customer__name", "customer__primary_email")
+        .order_by("created_at", "id")[:RELATED_LIMIT]
+    )
+)
+
+
+def related_to(user: User, ticket: Ticket) -> dict[str, Any]:
+    """The ticket this one follows up, the tickets that follow it up (both only when the viewer
+    may see them; RELATED_LIMIT at most) and the customers copied on it: three small queries."""
+    reach = permissions.staff_reach(user)
+    follow_up_of = None
+    if ticket.follow_up_of_id:
+        follow_up_of = next(iter(_FOLLOW_UP_OF(ticket_id=ticket.follow_up_of_id, **reach)), None)
+    return {
+        "follow_up_of": follow_up_of,
+        "follow_ups": _FOLLOW_UPS(ticket_id=ticket.pk, since=ticket.created_at, **reach),
+        "followers": _FOLLOWERS(ticket_id=ticket.pk),
+    }
 
 
 def attachment_for_staff(user: User, token: str) -> Attachment:

@@ -163,3 +163,44 @@ def test_conversation_hides_notes_from_customers(agent, customer, make_ticket):
     message_add(actor=Actor.staff(agent), ticket_id=ticket.pk, body="secret", is_public=False)
     assert len(selectors.conversation(ticket, include_notes=True)) == 2
     assert [m.is_public for m in selectors.conversation(ticket, include_notes=False)] == [True]
+
+
+def test_the_ticket_page_reads_answer_each_viewer_for_themselves(
+    desk, agent, billing_agent, billing_group, manager, collaborator, other_customer, make_ticket
+):
+    """The page's reads are compiled once per shape (core/compiled.py) and then reused with other
+    values: viewers of the same kind (two agents, each in one group) must still see only their own."""
+    from supportdesk.tickets.models import Ticket
+
+    follow_up = make_ticket(other_customer, subject="Billing follow-up")
+    Ticket.objects.filter(pk=follow_up.pk).update(follow_up_of=desk["billing"])
+    ticket_update(actor=Actor.system(), ticket_id=follow_up.pk, group_id=billing_group.pk)
+    for viewer, visible in [
+        (agent, {"support"}),
+        (billing_agent, {"billing", "crossed"}),
+        (manager, {"support", "billing", "crossed"}),
+        (collaborator, set()),
+    ]:
+        for name, ticket in desk.items():
+            if name in visible:
+                assert selectors.ticket_for_page(viewer, ticket.pk).subject == ticket.subject
+            else:
+                with pytest.raises(NotFound):
+                    selectors.ticket_for_page(viewer, ticket.pk)
+    others = selectors.other_tickets_of_requester(billing_agent, desk["billing"])
+    assert {t.subject for t in others} == {"Crossed ticket", "Billing follow-up"}
+    assert selectors.other_tickets_of_requester(agent, desk["billing"]) == []
+    billing = selectors.ticket_for_page(billing_agent, desk["billing"].pk)
+    assert [t.subject for t in selectors.related_to(billing_agent, billing)["follow_ups"]] == [
+        "Billing follow-up"
+    ]
+    assert selectors.related_to(agent, billing)["follow_ups"] == []
+    assert (
+        selectors.related_to(billing_agent, selectors.ticket_for_page(billing_agent, follow_up.pk))[
+            "follow_up_of"
+        ]
+        == billing
+    )
+    ticket_share(actor=Actor.staff(manager), ticket_id=desk["billing"].pk, user_id=collaborator.pk)
+    assert selectors.ticket_for_page(collaborator, desk["billing"].pk).pk == desk["billing"].pk
+    assert [s.user_id for s in selectors.ticket_shares(billing)] == [collaborator.pk]

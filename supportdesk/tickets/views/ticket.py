@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from supportdesk.accounts.choices import Role
-from supportdesk.accounts.models import User
 from supportdesk.core.decorators import agent_required, staff_required
 from supportdesk.core.errors import DomainError, NotFound
 from supportdesk.core.forms import apply_domain_error
@@ -25,7 +24,7 @@ from supportdesk.customers import selectors as customer_selectors
 from supportdesk.tickets import permissions, selectors
 from supportdesk.tickets.extensions import message_notes
 from supportdesk.tickets.forms import MergeForm, ReplyForm, ShareForm, TicketFieldsForm
-from supportdesk.tickets.models import Message, Ticket, TicketFollower, TicketShare
+from supportdesk.tickets.models import Message, Ticket, TicketShare
 from supportdesk.tickets.services import Actor, message_add, ticket_merge, ticket_share, ticket_unshare
 from supportdesk.tickets.services import ticket_update as ticket_update_service
 from supportdesk.tickets.views.common import (
@@ -39,8 +38,6 @@ from supportdesk.tickets.views.common import (
 
 TABS = ("conversation", "timeline")
 NOTE_TONES = frozenset({"info", "success", "warning", "error"})
-# The side panel lists this many follow-ups and followers at most; a ticket rarely has more.
-RELATED_LIMIT = 20
 
 
 def _detail_url(ticket_id: int) -> str:
@@ -89,29 +86,6 @@ def _tab_context(ticket: Ticket, tab: str) -> dict[str, Any]:
     return {"tab": tab, "conversation": _with_notes(conversation), "attachments": attachments}
 
 
-def _related_context(user: User, ticket: Ticket) -> dict[str, Any]:
-    """The ticket this one follows up, the tickets that follow it up (both only when the viewer
-    may see them) and the customers copied on it: three small queries, whatever the ticket."""
-    visible = selectors.visible_tickets(user).only("id", "subject")
-    follow_up_of = None
-    if ticket.follow_up_of_id:
-        follow_up_of = next(iter(visible.filter(pk=ticket.follow_up_of_id)[:1]), None)
-    # A follow-up is always created after its ticket: the date bound keeps this a range scan
-    # of the creation-date index.
-    follow_ups = list(
-        visible.filter(follow_up_of_id=ticket.pk, created_at__gte=ticket.created_at).order_by(
-            "created_at", "id"
-        )[:RELATED_LIMIT]
-    )
-    followers = list(
-        TicketFollower.objects.filter(ticket_id=ticket.pk)
-        .select_related("customer")
-        .only("id", "ticket_id", "customer_id", "created_at", "customer__name", "customer__primary_email")
-        .order_by("created_at", "id")[:RELATED_LIMIT]
-    )
-    return {"follow_up_of": follow_up_of, "follow_ups": follow_ups, "followers": followers}
-
-
 def _requester_context(ticket: Ticket) -> dict[str, Any]:
     """The requester's addresses (primary first) and phone numbers, as plain values."""
     emails, phones = customer_selectors.customer_contacts(ticket.requester_id)
@@ -139,7 +113,7 @@ def _render_page(
         "read_only": read_only,
         "other_tickets": selectors.other_tickets_of_requester(user, ticket),
         "shares": shares,
-        **_related_context(user, ticket),
+        **selectors.related_to(user, ticket),
         **_requester_context(ticket),
         **_tab_context(ticket, tab),
     }

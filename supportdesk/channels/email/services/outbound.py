@@ -51,6 +51,7 @@ from supportdesk.channels.email.services.mime import (
     reply_subject,
     strip_brackets,
 )
+from supportdesk.core.compiled import CompiledQuery, padded
 from supportdesk.core.text import single_line
 from supportdesk.tickets.choices import AuthorKind, Channel
 from supportdesk.tickets.extensions import MessageNote
@@ -606,10 +607,17 @@ def message_notes_for(messages: Sequence[Message]) -> dict[int, list[MessageNote
     ids = [m.pk for m in messages if m.pk is not None and m.is_public and m.author_kind == AuthorKind.AGENT]
     if not ids:
         return {}
-    # Only the emails that carried the message to customers; an agent's notification about it
-    # is not the message's delivery.
-    rows = (
-        OutboundEmail.objects.filter(message_id__in=ids)
+    notes: dict[int, list[MessageNote]] = {}
+    for row in _DELIVERIES_OF(message_ids=padded(ids)):
+        notes.setdefault(row["message_id"], []).extend(_notes_for_row(row))
+    return notes
+
+
+# Only the emails that carried a message to customers; an agent's notification about it is not
+# the message's delivery. Compiled once (core/compiled.py): the ticket page reads it every time.
+_DELIVERIES_OF: CompiledQuery[dict[str, Any]] = CompiledQuery(
+    lambda message_ids: (
+        OutboundEmail.objects.filter(message_id__in=message_ids)
         .filter(Q(kind=OutboundKind.REPLY) | Q(template="agent_replied"))
         .order_by("id")
         .values(
@@ -624,7 +632,4 @@ def message_notes_for(messages: Sequence[Message]) -> dict[int, list[MessageNote
             "details",
         )
     )
-    notes: dict[int, list[MessageNote]] = {}
-    for row in rows:
-        notes.setdefault(row["message_id"], []).extend(_notes_for_row(row))
-    return notes
+)

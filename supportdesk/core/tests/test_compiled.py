@@ -1,0 +1,168 @@
+"""CompiledQuery on the real database engine: the same rows as the queryset it compiles, each
+shape compiled once, and the arguments it cannot carry refused by name. (Audit entries, because
+core owns that table.)"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.test.utils import CaptureQueriesContext
+
+from supportdesk.core.compiled import CompiledQuery, padded
+from supportdesk.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def entries() -> list[AuditEntry]:
+    actor = get_user_model().objects.create_user(email="ann@desk.test", password="x", name="Ann Nowak")
+    return [
+        AuditEntry.objects.create(
+            actor=actor if i % 2 else None,
+            action=f"action-{i % 3}",
+            target_id=str(i),
+            target_label=["Żółw", "王小明", "Nguyễn"][i % 3],
+            changes={"n": i, "note": "ünïcode"},
+            created_at=START + timedelta(hours=i),
+        )
+        for i in range(9)
+    ]
+
+
+def _by_action(action: str, since: datetime) -> QuerySet[AuditEntry]:
+    return (
+        AuditEntry.objects.select_related("actor").filter(action=action, created_at__gte=since).order_by("id")
+    )
+
+
+class Counting:
+    """A build function that counts how often it is called (how often a shape is compiled)."""
+
+    def __init__(self, build: Any) -> None:
+        self.build, self.calls = build, 0
+
+    def __call__(self, **arguments: Any) -> Any:
+        self.calls += 1
+        return self.build(**arguments)
+
+
+def test_rows_are_those_of_the_queryset_with_relations_and_converted_columns(entries):
+    build = Counting(_by_action)
+    query: CompiledQuery[AuditEntry] = CompiledQuery(build)
+    for action in ("action-0", "action-1", "action-2", "nothing"):
+        for since in (START, START + timedelta(hours=4)):
+            got = query(action=action, since=since)
+            expected = list(_by_action(action, since))
+            assert [e.pk for e in got] == [e.pk for e in expected]
+            assert [(e.target_label, e.changes, e.created_at) for e in got] == [
+                (e.target_label, e.changes, e.created_at) for e in expected
+            ]
+            assert [e.actor.name if e.actor else None for e in got] == [
+                e.actor.name if e.actor else None for e in expected
+            ]
+    assert build.calls == 1  # one shape: compiled once, then only run
+
+
+def test_reading_relations_selected_together_costs_no_query(entries):
+    query: CompiledQuery[AuditEntry] = CompiledQuery(_by_action)
+    query(action="action-1", since=START)
+    with CaptureQueriesContext(connection) as queries:
+        rows = query(action="action-1", since=START)
+        names = [e.actor.name for e in rows if e.actor_id]
+    assert names and len(queries.captured_queries) == 1
+
+
+def test_value_rows_lists_and_their_lengths(entries):
+    build = Counting(
+        lambda ids: (
+            AuditEntry.objects.filter(target_id__in=ids).order_by("-id").values_list("target_id", "changes")
+        )
+    )
+    query: CompiledQuery[tuple[str, dict[str, Any]]] = CompiledQuery(build)
+    assert query(ids=["1", "2"]) == [("2", {"n": 2, "note": "ünïcode"}), ("1", {"n": 1, "note": "ünïcode"})]
+    assert query(ids=["7", "8"]) == [("8", {"n": 8, "note": "ünïcode"}), ("7", {"n": 7, "note": "ünïcode"})]
+    assert query(ids=["3"]) == [("3", {"n": 3, "note": "ünïcode"})]
+    assert build.calls == 2  # two lengths, two shapes
+    named = CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk).values("target_label", "actor__name"))
+    assert named(pk=entries[1].pk) == [{"target_label": "王小明", "actor__name": "Ann Nowak"}]
+
+
+class Scope(Enum):
+    ALL = "all"
+    MINE = "mine"
+
+
+def test_shape_arguments_choose_a_query_each(entries):
+    def build(scope: Scope, actor_id: int | None) -> QuerySet[AuditEntry]:
+        rows = AuditEntry.objects.order_by("id")
+        if scope is Scope.MINE:
+            rows = rows.filter(actor_id=actor_id) if actor_id is not None else rows.filter(actor__isnull=True)
+        return rows.values_list("target_id", flat=True)
+
+    counting = Counting(build)
+    query: CompiledQuery[str] = CompiledQuery(counting)
+    actor_id = entries[1].actor_id
+    assert query(scope=Scope.ALL, actor_id=None) == [str(i) for i in range(9)]
+    assert query(scope=Scope.MINE, actor_id=None) == ["0", "2", "4", "6", "8"]
+    assert query(scope=Scope.MINE, actor_id=actor_id) == ["1", "3", "5", "7"]
+    assert query(scope=Scope.MINE, actor_id=actor_id + 1000) == []
+    assert counting.calls == 3
+
+
+def test_a_query_known_to_be_empty_runs_nothing(entries):
+    query: CompiledQuery[AuditEntry] = CompiledQuery(lambda ids: AuditEntry.objects.filter(Q(pk__in=ids)))
+    with CaptureQueriesContext(connection) as queries:
+        assert query(ids=[]) == []
+    assert not queries.captured_queries
+
+
+def test_values_the_sql_would_not_carry_as_given_are_refused_by_name(entries):
+    transformed = CompiledQuery(
+        lambda word: AuditEntry.objects.filter(target_label__contains=word), name="labels"
+    )
+    with pytest.raises(ImproperlyConfigured, match="labels: word did not reach the SQL"):
+        transformed(word="Żółw")
+    unused = CompiledQuery(lambda pk, spare: AuditEntry.objects.filter(pk=pk))
+    with pytest.raises(ImproperlyConfigured, match="spare"):
+        unused(pk=1, spare=2)
+    with pytest.raises(TypeError, match="neither a value nor a shape"):
+        CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk))(pk=1.5)
+    with pytest.raises(TypeError, match="aware"):
+        CompiledQuery(_by_action)(action="x", since=datetime(2026, 1, 1))
+
+
+def test_results_are_lists_not_querysets(entries):
+    query: CompiledQuery[AuditEntry] = CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk))
+    rows = query(pk=entries[0].pk)
+    assert isinstance(rows, list) and rows[0].pk == entries[0].pk
+
+
+def test_padded_lists_share_a_few_shapes():
+    assert padded([]) == []
+    assert padded([7]) == [7]
+    assert padded([1, 2, 3]) == [1, 2, 3, 3]
+    assert padded(list(range(5))) == [0, 1, 2, 3, 4, 4, 4, 4]
+    assert len(padded(list(range(300)))) == 512
+
+
+def test_values_after_a_datetime_keep_their_places(entries):
+    query: CompiledQuery[str] = CompiledQuery(
+        lambda since, label, until: (
+            AuditEntry.objects.filter(created_at__gte=since, target_label=label, created_at__lt=until)
+            .order_by("id")
+            .values_list("target_id", flat=True)
+        )
+    )
+    assert query(since=START, label="王小明", until=START + timedelta(hours=5)) == ["1", "4"]
+    later = START + timedelta(hours=2)
+    assert query(since=later, label="Żółw", until=START + timedelta(hours=9)) == ["3", "6"]
