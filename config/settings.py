@@ -157,7 +157,8 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Django's database sessions, read with a compiled query (supportdesk/core/sessions/db.py).
+    SESSION_ENGINE = "supportdesk.core.sessions.db"
 
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE")
 if REDIS_URL:
@@ -185,6 +186,8 @@ else:
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's model backend, loading the signed-in person with a compiled query (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["supportdesk.accounts.backends.AccountBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"

@@ -177,7 +177,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
             {"error": error, "already_confirmed": already, "form": ResendForm()},
             status=200 if already else 400,
         )
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
     messages.success(request, _("Welcome, %(name)s! Your email address is confirmed.") % {"name": user.name})
     return redirect("portal:home")

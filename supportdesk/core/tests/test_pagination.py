@@ -68,7 +68,9 @@ def test_pages_cover_every_row_once_in_order(size, ties, two_steps):
     seen, cursor = [], None
     while True:
         # Two steps: the page's ids alone, then the rows with their relations joined.
-        hydrate = (lambda rows: rows.select_related("actor")) if two_steps else None
+        hydrate = (
+            (lambda ids: AuditEntry.objects.filter(pk__in=ids).select_related("actor")) if two_steps else None
+        )
         page = paginate(AuditEntry.objects.all(), keys, cursor, size, hydrate=hydrate)
         seen += [entry.pk for entry in page.items]
         if not page.has_next:
@@ -108,9 +110,9 @@ def test_values_of_the_wrong_type_for_the_sort_keys_are_an_invalid_cursor():
 def test_a_row_deleted_between_the_two_reads_is_left_out_not_an_error(monkeypatch):
     entries = [AuditEntry.objects.create(action=f"a{n}") for n in range(3)]
 
-    def hydrate(rows):
+    def hydrate(ids):
         AuditEntry.objects.filter(pk=entries[1].pk).delete()  # gone after the ids were read
-        return rows
+        return AuditEntry.objects.filter(pk__in=ids)
 
     page = paginate(AuditEntry.objects.all(), (SortKey("id"),), None, 10, hydrate=hydrate)
     assert [entry.pk for entry in page.items] == [entries[2].pk, entries[0].pk]
