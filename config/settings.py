@@ -141,13 +141,16 @@ if _engine == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-# PostgreSQL: parameters sent apart from the SQL and statements prepared on their sixth use on
+# PostgreSQL: parameters sent apart from the SQL and statements prepared on their second use on
 # a connection: PostgreSQL then plans a page's queries once per connection instead of every time
-# (the ticket page's read with its eight joins took 3 ms to plan and 0.1 ms to run). A pooler in
-# transaction mode without prepared-statement support (PgBouncer before 1.21) needs
-# DB_PREPARED_STATEMENTS=0 (docs/deployment.md).
+# (the ticket page's read with its eight joins took 3 ms to plan and 0.1 ms to run). On the sixth
+# use, as psycopg does by default, each of a server's connections planned every page's queries
+# five times more: the slowest 5-10 % of requests in a benchmark of a few seconds. A statement
+# used once (a search for one word) is never prepared. A pooler in transaction mode without
+# prepared-statement support (PgBouncer before 1.21) needs DB_PREPARED_STATEMENTS=0
+# (docs/deployment.md).
 if _engine == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 1}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, task queue ------------------------------------------------------------

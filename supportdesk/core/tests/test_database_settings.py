@@ -26,7 +26,7 @@ def _options(tmp_path: Path, **env: str) -> dict:
 
 def test_postgresql_prepares_statements_unless_switched_off(tmp_path):
     url = "postgres://someone@db.example/desk"
-    assert _options(tmp_path, DATABASE_URL=url) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert _options(tmp_path, DATABASE_URL=url) == {"server_side_binding": True, "prepare_threshold": 1}
     # For a pooler that cannot keep prepared statements (PgBouncer in transaction mode, < 1.21).
     assert _options(tmp_path, DATABASE_URL=url, DB_PREPARED_STATEMENTS="0") == {}
     sqlite = _options(tmp_path, DATABASE_URL="")
