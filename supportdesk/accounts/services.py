@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.choices import STAFF_ROLES, Role
 from supportdesk.accounts.models import ApiToken, Group, Membership, User
 from supportdesk.core.audit import audit_record
+from supportdesk.core.compiled import CompiledQuery
 from supportdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from supportdesk.core.preferences import clean_preferences
-from supportdesk.core.queries import unique_row
 
 TOKEN_PREFIX = "sdk_"  # noqa: S105 - a marker that tells tokens apart, not a secret
 # A token's last-used time is written at most this often, so API traffic does not turn every
@@ -281,11 +281,18 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         audit_record(action="api_token.revoked", actor=actor, target=token)
 
 
+# Every API request asks: compiled once (core/compiled.py).
+_TOKEN_BY_DIGEST: CompiledQuery[ApiToken] = CompiledQuery(
+    lambda digest: ApiToken.objects.select_related("user").filter(digest=digest)[:1]
+)
+
+
 def api_token_authenticate(secret: str) -> User | None:
     """The active staff user a token belongs to, or None. One indexed lookup, no password hash."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = unique_row(ApiToken.objects.select_related("user").filter(digest=_digest(secret)))
+    found = _TOKEN_BY_DIGEST(digest=_digest(secret))
+    token = found[0] if found else None
     if token is None or not token.is_usable or not token.user.is_staff_member:
         return None
     now = timezone.now()
