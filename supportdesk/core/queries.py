@@ -19,6 +19,15 @@ def unique_row(queryset: QuerySet[M]) -> M | None:
     return next(iter(queryset[:1]), None)
 
 
+def keep_related(instance: Model, relation: str, objects: Sequence[Model]) -> None:
+    """Leave `objects` on `instance` as its `relation` (a many-to-many or reverse foreign key),
+    as `prefetch_related` would have: `instance.<relation>.all()` then reads nothing. For rows
+    the caller read another way (a compiled query) or has just written."""
+    related = getattr(instance, relation).all()
+    vars(related).update({"_result_cache": list(objects), "_prefetch_done": True})
+    vars(instance).setdefault("_prefetched_objects_cache", {})[relation] = related
+
+
 def update_many(objects: Sequence[Model], fields: Sequence[str]) -> None:
     """Save `fields` of many rows, each with its own values: `bulk_update` without its cost.
 

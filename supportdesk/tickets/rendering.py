@@ -13,6 +13,7 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
@@ -102,6 +103,36 @@ def _long_date(local: datetime, zone: str | None, language: str | None) -> str:
     return date_filter(local, "DATETIME_FORMAT")
 
 
+def natural_time(value: datetime) -> str:
+    """`naturaltime` ("3 hours ago"), remembered. Its words change at most once a minute (whole
+    minutes are its finest unit past the first; a month or a year turns over on a whole day),
+    so what it said for this time, in this language, this many whole minutes later is still
+    true; under a minute ("12 seconds ago") it is worked out each time. Each costs ~25 µs, and
+    a page shows dozens."""
+    minutes = _whole_minutes_since(value)
+    if minutes < 1:
+        return str(naturaltime(value))
+    key = (value, get_language(), minutes)
+    text = _natural_times.get(key)
+    if text is None:
+        text = str(naturaltime(value))
+        # Kept only if the minute did not turn while it was written (naturaltime reads the
+        # clock itself).
+        if _whole_minutes_since(value) == minutes:
+            if len(_natural_times) >= NATURAL_TIMES_KEPT:
+                _natural_times.clear()
+            _natural_times[key] = text
+    return text
+
+
+NATURAL_TIMES_KEPT = 4096
+_natural_times: dict[tuple[datetime, str | None, int], str] = {}
+
+
+def _whole_minutes_since(value: datetime) -> int:
+    return int((timezone.now() - value).total_seconds() // 60)
+
+
 def time_html(value: datetime, css_class: str = "") -> str:
     """`<time>` as the templates write it: ISO date, long date as the tooltip, "3 hours ago" as
     the text, in the viewer's time zone."""
@@ -110,7 +141,7 @@ def time_html(value: datetime, css_class: str = "") -> str:
     return (
         f'<time{attributes} datetime="{escape_html(local.isoformat())}" '
         f'title="{escape_html(_long_date(local, local.tzname(), get_language()))}">'
-        f"{escape_html(naturaltime(value))}</time>"
+        f"{escape_html(natural_time(value))}</time>"
     )
 
 

@@ -83,6 +83,29 @@ def test_normalized_choices_are_shared_not_copied_between_forms():
     assert len(first.fields["owner"].choices) == 1 and first.fields["owner"].choices
 
 
+def test_options_written_once_show_each_forms_own_selection_in_each_language():
+    from django.utils.translation import gettext_lazy, override
+
+    choices = NormalizedChoices([("", gettext_lazy("Any")), ("7", "Ann <admin>"), ("8", "Bo")])
+
+    class Shared(forms.Form):
+        owner = forms.ChoiceField(required=False, choices=choices)
+
+    pages = []
+    for language, picked in (("en", "7"), ("pl", "8"), ("en", "8")):
+        form = Shared({"owner": picked})
+        use_quick_selects(form)
+        form.fields["owner"].choices = choices
+        with override(language):
+            pages.append(str(form["owner"]))
+    assert '<option value="7" selected>Ann &lt;admin&gt;</option>' in pages[0]
+    assert '<option value="8">Bo</option>' in pages[0] and '<option value="">Any</option>' in pages[0]
+    assert '<option value="8" selected>Bo</option>' in pages[1] and '<option value="7">' in pages[1]
+    assert '<option value="">Dowolne</option>' in pages[1]  # the Polish words, not the English kept
+    assert '<option value="8" selected>Bo</option>' in pages[2]
+    assert '<option value="">Any</option>' in pages[2]
+
+
 def test_quick_selects_keep_a_model_field_lazy(django_assert_num_queries, db):
     from django.contrib.contenttypes.models import ContentType
 

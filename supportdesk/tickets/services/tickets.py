@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from supportdesk.accounts.models import Group, User
 from supportdesk.core import events
 from supportdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from supportdesk.core.queries import keep_related
 from supportdesk.customers.models import Customer
 from supportdesk.tickets import events as ticket_events
 from supportdesk.tickets.choices import Channel, EventKind, Status, TicketType
@@ -123,10 +124,7 @@ def _tag_new_ticket(ticket: Ticket, names: list[str]) -> None:
             for tag in cached:
                 reference_store(("tag", tag.name), tag)
         tags = sorted(cached, key=lambda tag: tag.name)
-    result = ticket.tags.all()
-    result._result_cache = tags
-    result._prefetch_done = True
-    ticket._prefetched_objects_cache = {"tags": result}
+    keep_related(ticket, "tags", tags)
 
 
 def _link_known_tags(ticket: Ticket, tags: list[Tag]) -> int:

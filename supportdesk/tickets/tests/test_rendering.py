@@ -96,3 +96,34 @@ def test_sanitized_bodies_keep_to_their_budget():
         cache(body)
     assert cache._size <= 5_000
     assert bodies[0] not in cache._items and bodies[-1] in cache._items
+
+
+def test_natural_time_says_what_naturaltime_says_as_the_clock_moves(monkeypatch):
+    """Remembered per whole minute, it must still say exactly what Django's naturaltime would,
+    second by second: over a minute, an hour, a day, across a month's turn, in every language."""
+    from datetime import UTC, datetime
+
+    import django.contrib.humanize.templatetags.humanize as humanize
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.utils.translation import override
+
+    from supportdesk.tickets.rendering import natural_time
+
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+
+    class Frozen(datetime):  # naturaltime reads datetime.now() itself
+        @classmethod
+        def now(cls, tz=None):
+            return clock[0].astimezone(tz) if tz else clock[0].replace(tzinfo=None)
+
+    monkeypatch.setattr(humanize, "datetime", Frozen)
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    value = datetime(2026, 1, 31, 10, 15, 42, tzinfo=UTC)
+    starts = [value + timedelta(seconds=s) for s in (5, 59, 125, 3500, 3599, 86280, 86399, 90000)]
+    starts += [datetime(2026, 2, 28, 10, 15, 40, tzinfo=UTC), datetime(2026, 3, 31, 10, 15, 30, tzinfo=UTC)]
+    for language in ("en", "vi", "pl", "zh-hans"):
+        for start in starts:
+            for step in range(0, 150, 7):  # seconds past the start, crossing minute turns
+                clock[0] = start + timedelta(seconds=step)
+                with override(language):
+                    assert natural_time(value) == naturaltime(value), (language, clock[0])

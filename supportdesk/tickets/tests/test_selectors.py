@@ -204,3 +204,12 @@ def test_the_ticket_page_reads_answer_each_viewer_for_themselves(
     ticket_share(actor=Actor.staff(manager), ticket_id=desk["billing"].pk, user_id=collaborator.pk)
     assert selectors.ticket_for_page(collaborator, desk["billing"].pk).pk == desk["billing"].pk
     assert [s.user_id for s in selectors.ticket_shares(billing)] == [collaborator.pk]
+
+
+def test_the_ticket_page_reads_tags_with_the_ticket(agent, customer, make_ticket, django_assert_num_queries):
+    ticket = make_ticket(customer, actor=Actor.staff(agent), tags=["vip", "billing", "zebra"])
+    other = make_ticket(customer, actor=Actor.staff(agent), tags=["other"])
+    for wanted, expected in ((ticket, ["billing", "vip", "zebra"]), (other, ["other"])):
+        found = selectors.ticket_for_page(agent, wanted.pk)
+        with django_assert_num_queries(0):
+            assert [tag.name for tag in found.tags.all()] == expected
