@@ -105,7 +105,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "supportdesk.core.context_processors.product",
             ],
-            "builtins": ["django.templatetags.i18n", "supportdesk.core.templatetags.form_fields"],
+            # After Django's own: core's `url` tag (the same, remembering its answers) wins.
+            "builtins": [
+                "django.templatetags.i18n",
+                "supportdesk.core.templatetags.form_fields",
+                "supportdesk.core.templatetags.urls",
+            ],
         },
     }
 ]
