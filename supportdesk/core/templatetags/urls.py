@@ -23,7 +23,6 @@ from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
 register = template.Library()
-_UNSET = object()
 
 
 @lru_cache(maxsize=4096)
@@ -62,9 +61,10 @@ class RememberedURLNode(defaulttags.URLNode):
     def render(self, context: template.Context) -> str:
         # The namespace to prefer: the request's current_app if it set one, else the namespace
         # of the view that answered it.
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", _UNSET)
-        if current_app is _UNSET:
+        request: Any = getattr(context, "request", None)
+        if hasattr(request, "current_app"):
+            current_app = request.current_app
+        else:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         try:
             url = reverse_remembered(
