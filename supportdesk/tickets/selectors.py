@@ -167,14 +167,26 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     return Ticket.objects.filter(permissions.staff_visibility(user))
 
 
-def _with_list_joins(ids: list[int]) -> QuerySet[Ticket]:
-    return (
-        Ticket.objects.filter(pk__in=ids)
-        .select_related(
-            "requester", "organization", "assignee", "group", "priority", "status_label", "category"
-        )
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+# A page of the API's list, by the page's ids (padded: core/compiled.py): the tickets with what
+# they show of the rows around them, and their tags.
+_LISTED_TICKETS: CompiledQuery[Ticket] = CompiledQuery(
+    lambda ids: Ticket.objects.filter(pk__in=ids).select_related(
+        "requester", "organization", "assignee", "group", "priority", "status_label", "category"
     )
+)
+_TAGS_OF_TICKETS: CompiledQuery[TicketTag] = CompiledQuery(
+    lambda ids: TicketTag.objects.filter(ticket_id__in=ids).select_related("tag").order_by("tag__name")
+)
+
+
+def _with_list_joins(ids: list[int]) -> list[Ticket]:
+    tickets = _LISTED_TICKETS(ids=padded(ids))
+    tags: dict[int, list[Tag]] = {}
+    for link in _TAGS_OF_TICKETS(ids=padded(ids)):
+        tags.setdefault(link.ticket_id, []).append(link.tag)
+    for ticket in tickets:
+        keep_related(ticket, "tags", tags.get(ticket.pk, []))
+    return tickets
 
 
 @dataclass(frozen=True, slots=True)
