@@ -210,3 +210,31 @@ def sign_in(page: Any, base_url: str, email: str, password: str = PASSWORD) -> N
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+# -- a database of a test's own, for tests that start product processes ------------------------
+def private_postgres_database(name: str) -> str:
+    """A fresh, empty database called `name` on the PostgreSQL server the suite uses
+    (DATABASE_URL, else the local default one): its URL. ConnectionError when no server answers.
+    Drop it with `drop_private_postgres_database`."""
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        base = "postgres://postgres@127.0.0.1:5432/postgres"
+    server = base.rsplit("/", 1)[0]
+    try:
+        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        raise ConnectionError(f"PostgreSQL at {server}: {error}") from error
+    return f"{server}/{name}"
+
+
+def drop_private_postgres_database(url: str) -> None:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -29,6 +29,7 @@ import pytest
 
 # The SMTP capture server of the email channel's tests (the demo app may use every app).
 from supportdesk.channels.email.tests.conftest import CapturedSmtp, smtp_capture  # noqa: F401
+from supportdesk.conftest import drop_private_postgres_database, private_postgres_database
 
 REPO = Path(__file__).resolve().parents[3]
 PG_DATABASE = "sd_scale_out"
@@ -58,21 +59,12 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        base = "postgres://postgres@127.0.0.1:5432/postgres"
-    server = base.rsplit("/", 1)[0]
     try:
-        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    except psycopg.Error as error:
-        _unavailable(f"PostgreSQL at {server}: {error}")
-    yield f"{server}/{PG_DATABASE}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        url = private_postgres_database(PG_DATABASE)
+    except ConnectionError as error:
+        _unavailable(str(error))
+    yield url
+    drop_private_postgres_database(url)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import pytest
 
 from supportdesk.channels.email.tests import mailfactory
 from supportdesk.channels.email.tests.conftest import REPO, command_env, prepare_installation
+from supportdesk.conftest import drop_private_postgres_database, private_postgres_database
 
 MESSAGES = 300  # 200 new requests, 100 replies threading into them
 KILLS = 4
@@ -53,34 +54,6 @@ def sqlite_database(data_dir: Path) -> Database:
     return Database(query)
 
 
-def postgres_url() -> str | None:
-    """A URL for our own crash-test database on the PostgreSQL server the suite uses (or the
-    local default one), or None when no server answers."""
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        base = "postgres://postgres@127.0.0.1:5432/postgres"
-    server = base.rsplit("/", 1)[0]
-    try:
-        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    except psycopg.Error:
-        return None
-    return f"{server}/{PG_DATABASE}"
-
-
-def drop_postgres(url: str) -> None:
-    import psycopg
-
-    server = url.rsplit("/", 1)[0]
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-
-
 def postgres_database(url: str) -> Database:
     import psycopg
 
@@ -96,14 +69,15 @@ def installation(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[tup
     if request.param == "sqlite":
         yield command_env(data_dir, MAIL_IMPORT_BATCH=BATCH), sqlite_database(data_dir)
         return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("no PostgreSQL server reachable")
+    try:
+        url = private_postgres_database(PG_DATABASE)
+    except ConnectionError as error:
+        pytest.skip(f"no PostgreSQL server reachable: {error}")
     try:
         prepare_installation(data_dir, url)
         yield command_env(data_dir, url, MAIL_IMPORT_BATCH=BATCH), postgres_database(url)
     finally:
-        drop_postgres(url)
+        drop_private_postgres_database(url)
 
 
 def start_import(env: dict[str, str], folder: Path, log: Path) -> subprocess.Popen[bytes]:
