@@ -19,9 +19,10 @@ Its arguments decide the shape:
   part of the shape as it is: one compilation per distinct value. Anything else is refused.
 
 One database engine per process is assumed (datetimes are adapted by the default connection's).
-Results come back as a list (the model instances with their `select_related` relations and
-prefetches, or the rows of `values()` / `values_list()`), never as a queryset, so nothing can
-derive a new query from one built on stand-ins.
+Results come back as a list (the model instances with their `select_related` relations, or
+the rows of `values()` / `values_list()`), never as a queryset, so nothing can derive a new
+query from one built on stand-ins. `prefetch_related` is refused: read the related rows with a
+CompiledQuery of their own and leave them on the rows (`core.queries.keep_related`).
 """
 
 from __future__ import annotations
@@ -48,9 +49,8 @@ _STR_STAND_IN = "\ufdd0compiled-query-value-{}\ufdd0"
 _DATETIME_STAND_IN = datetime(1111, 1, 1, tzinfo=UTC)
 _VALUE_TYPES = (int, str, datetime)
 _SHAPE_TYPES = (type(None), bool, Enum)
-# A queryset's attributes that decide what its rows become (model instances, values, tuples)
-# and what is read with them (prefetches).
-_CARRIED_OVER = ("_prefetch_related_lookups", "_iterable_class", "_fields")
+# A queryset's attributes that decide what its rows become (model instances, values, tuples).
+_CARRIED_OVER = ("_iterable_class", "_fields")
 
 
 def _stand_in(value: object, index: int) -> int | str | datetime:
@@ -175,6 +175,12 @@ class CompiledQuery(Generic[T]):
             else:
                 stand_ins[name] = value
         queryset = self._build(**stand_ins)
+        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+            # Its Prefetch objects would be shared by every thread that runs the query.
+            raise ImproperlyConfigured(
+                f"{self._name}: prefetch_related is not compiled; read the related rows with a "
+                "CompiledQuery of their own and leave them on the rows (core.queries.keep_related)"
+            )
         compiler = queryset.query.get_compiler(queryset.db)
         try:
             sql, params = compiler.as_sql()

@@ -135,6 +135,9 @@ def test_values_the_sql_would_not_carry_as_given_are_refused_by_name(entries):
     unused = CompiledQuery(lambda pk, spare: AuditEntry.objects.filter(pk=pk))
     with pytest.raises(ImproperlyConfigured, match="spare"):
         unused(pk=1, spare=2)
+    prefetching = CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk).prefetch_related("actor"))
+    with pytest.raises(ImproperlyConfigured, match="prefetch_related is not compiled"):
+        prefetching(pk=1)
     with pytest.raises(TypeError, match="neither a value nor a shape"):
         CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk))(pk=1.5)
     with pytest.raises(TypeError, match="aware"):
