@@ -27,6 +27,7 @@ CompiledQuery of their own and leave them on the rows (`core.queries.keep_relate
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def _is_values(value: object) -> bool:
 class _Compiled:
     """One shape's SQL and what running it needs from the compiler that made it."""
 
-    queryset: QuerySet[Any]  # built on stand-ins: its query, prefetches and result kind
+    queryset: QuerySet[Any]  # built on stand-ins: its query and the kind of rows it makes
     sql: str
     params: tuple[Any, ...]
     # (position in params, position among the values, whether the database adapted it)
@@ -155,8 +156,10 @@ class CompiledQuery(Generic[T]):
         order: dict[Any, int] = {}  # stand-in, as it reaches the SQL -> its place among the values
         adapted: set[Any] = set()  # stand-ins that reach the SQL as the database adapted them
 
+        places = itertools.count()
+
         def stand_in_for(value: Any, name: str) -> Any:
-            index = len(set(order.values()))
+            index = next(places)
             placeholder = _stand_in(value, index)
             owner[placeholder], order[placeholder] = name, index
             if isinstance(placeholder, datetime):
