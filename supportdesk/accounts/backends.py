@@ -18,7 +18,5 @@ class AccountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         if not isinstance(user_id, int) or isinstance(user_id, bool):
             return None
-        found = _PERSON(pk=user_id)
-        if found and self.user_can_authenticate(found[0]):
-            return found[0]
-        return None
+        person = _PERSON.first(pk=user_id)
+        return person if person is not None and self.user_can_authenticate(person) else None

@@ -291,8 +291,7 @@ def api_token_authenticate(secret: str) -> User | None:
     """The active staff user a token belongs to, or None. One indexed lookup, no password hash."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    found = _TOKEN_BY_DIGEST(digest=_digest(secret))
-    token = found[0] if found else None
+    token = _TOKEN_BY_DIGEST.first(digest=_digest(secret))
     if token is None or not token.is_usable or not token.user.is_staff_member:
         return None
     now = timezone.now()

@@ -150,6 +150,11 @@ class CompiledQuery(Generic[T]):
                 self._shapes.setdefault(key, compiled)
         return compiled.run(values)
 
+    def first(self, **arguments: Any) -> T | None:
+        """The first row the query finds with these arguments, or None."""
+        rows = self(**arguments)
+        return rows[0] if rows else None
+
     def _compile(self, arguments: dict[str, Any]) -> _Compiled:
         stand_ins: dict[str, Any] = {}
         owner: dict[Any, str] = {}  # stand-in -> the argument it stands for

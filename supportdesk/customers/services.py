@@ -252,8 +252,7 @@ _CUSTOMER_BY_EMAIL: CompiledQuery[Customer] = CompiledQuery(_customer_by_email)
 
 
 def customer_for_email(email: str, *, with_organization: bool = False) -> Customer | None:
-    found = _CUSTOMER_BY_EMAIL(email=email.strip().lower(), with_organization=with_organization)
-    return found[0] if found else None
+    return _CUSTOMER_BY_EMAIL.first(email=email.strip().lower(), with_organization=with_organization)
 
 
 def customer_get_or_create_by_email(

@@ -180,9 +180,10 @@ _TAGS_OF_TICKETS: CompiledQuery[TicketTag] = CompiledQuery(
 
 
 def _with_list_joins(ids: list[int]) -> list[Ticket]:
-    tickets = _LISTED_TICKETS(ids=padded(ids))
+    ids = padded(ids)
+    tickets = _LISTED_TICKETS(ids=ids)
     tags: dict[int, list[Tag]] = {}
-    for link in _TAGS_OF_TICKETS(ids=padded(ids)):
+    for link in _TAGS_OF_TICKETS(ids=ids):
         tags.setdefault(link.ticket_id, []).append(link.tag)
     for ticket in tickets:
         keep_related(ticket, "tags", tags.get(ticket.pk, []))
@@ -242,9 +243,10 @@ _TAG_NAMES: CompiledQuery[tuple[int, str]] = CompiledQuery(
 
 def _ticket_rows(ids: list[int]) -> list[TicketRow]:
     language = get_language()
-    rows = _ROWS(ids=padded(ids))
+    ids = padded(ids)
+    rows = _ROWS(ids=ids)
     tags: dict[int, list[str]] = {}
-    for ticket_id, name in _TAG_NAMES(ids=padded(ids)):
+    for ticket_id, name in _TAG_NAMES(ids=ids):
         tags.setdefault(ticket_id, []).append(name)
     return [
         TicketRow(
@@ -430,11 +432,11 @@ def ticket_for_page(user: User, ticket_id: int) -> Ticket:
     """ticket_for_staff for the ticket page: the same ticket and tags (its shares are read by
     ticket_shares), with only the columns the page shows of the people and the group around
     it; NotFound if not visible."""
-    found = _PAGE_TICKET(ticket_id=ticket_id, **permissions.staff_reach(user))
-    if not found:
+    ticket = _PAGE_TICKET.first(ticket_id=ticket_id, **permissions.staff_reach(user))
+    if ticket is None:
         raise NotFound(gettext("Ticket not found."), code="ticket_not_found")
-    keep_related(found[0], "tags", _TAGS_OF(ticket_id=ticket_id))
-    return found[0]
+    keep_related(ticket, "tags", _TAGS_OF(ticket_id=ticket_id))
+    return ticket
 
 
 def ticket_shares(ticket: Ticket) -> list[TicketShare]:
@@ -600,7 +602,7 @@ def related_to(user: User, ticket: Ticket) -> dict[str, Any]:
     reach = permissions.staff_reach(user)
     follow_up_of = None
     if ticket.follow_up_of_id:
-        follow_up_of = next(iter(_FOLLOW_UP_OF(ticket_id=ticket.follow_up_of_id, **reach)), None)
+        follow_up_of = _FOLLOW_UP_OF.first(ticket_id=ticket.follow_up_of_id, **reach)
     return {
         "follow_up_of": follow_up_of,
         "follow_ups": _FOLLOW_UPS(ticket_id=ticket.pk, since=ticket.created_at, **reach),

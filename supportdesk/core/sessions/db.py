@@ -20,8 +20,7 @@ _LIVE_SESSION: CompiledQuery[Session] = CompiledQuery(
 
 class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self) -> Session | None:
-        found = _LIVE_SESSION(key=self.session_key, now=timezone.now()) if self.session_key else []
-        if not found:
+        found = _LIVE_SESSION.first(key=self.session_key, now=timezone.now()) if self.session_key else None
+        if found is None:
             self._session_key = None
-            return None
-        return found[0]
+        return found

@@ -44,7 +44,7 @@ from supportdesk.tickets.services.common import (
 )
 from supportdesk.tickets.services.messages import check_may_write, publish_message_added
 from supportdesk.tickets.services.status import apply_status
-from supportdesk.tickets.services.tickets import default_group, get_group
+from supportdesk.tickets.services.tickets import default_group, get_group, publish_ticket_created
 from supportdesk.tickets.transitions import status_after_customer_reply
 
 
@@ -177,14 +177,7 @@ def tickets_create_many(items: Sequence[NewRequest]) -> list[Ticket]:
     )
     for ticket, message in zip(tickets, messages, strict=True):
         ticket.opening_message_id = message.pk
-        events.publish(
-            ticket_events.TicketCreated(
-                ticket_id=ticket.pk,
-                channel=ticket.channel,
-                created_by_id=ticket.created_by_id,
-                assignee_id=ticket.assignee_id,
-            )
-        )
+        publish_ticket_created(ticket)
         publish_message_added(message, assignee_id=None, opening=True)
     return tickets
 

@@ -260,15 +260,20 @@ def ticket_create(
     ticket.opening_message_id = message.pk
     # The whole document in one write (the first message's text is not indexed on its own).
     index_new_ticket(ticket, message.body_text, subject, requester.display_name, requester.primary_email)
+    publish_ticket_created(ticket)
+    return ticket
+
+
+def publish_ticket_created(ticket: Ticket) -> None:
+    """TicketCreated for a new `ticket` (after commit), with who opened it and its assignee."""
     events.publish(
         ticket_events.TicketCreated(
             ticket_id=ticket.pk,
-            channel=channel,
+            channel=ticket.channel,
             created_by_id=ticket.created_by_id,
             assignee_id=ticket.assignee_id,
         )
     )
-    return ticket
 
 
 @transaction.atomic
