@@ -3,8 +3,17 @@
 Building a queryset and compiling it to SQL is pure Python work that gives the same SQL every
 time for a query of one shape; only the values differ. On the ticket page that work took half
 of the page's time (13 queries, about 0.35 ms each to build and compile, 0.03 ms each to run on
-SQLite). A `CompiledQuery` builds its queryset once per shape with stand-in values, keeps the
-SQL Django compiled for it, and from then on only puts the real values in their places.
+SQLite). A `CompiledQuery` builds its queryset once per shape with stand-in values (twice, with
+two sets of them: the parameters that differ are the values' places, the others the query's
+own), keeps the SQL Django compiled for it, and from then on only puts the real values in
+their places.
+
+Running it is cut down the same way. Django's iterables work out, on every run, the columns'
+converters, the fields each model instance takes and the populators of its `select_related`
+relations, which cost ~0.1 ms a query before the first row (more than SQLite takes to answer).
+Here that is done once per shape (`_Rows`); a run sends the SQL through Django's cursor and
+makes the rows as the queryset's iterable would: model instances (`Model.from_db`, so custom
+loading still applies), `values()` dicts, `values_list()` tuples or flat values.
 
 The build function must depend on its arguments alone (not on the clock, the language or a
 setting that changes at run time): what it returns for one shape is compiled once, for good.
@@ -22,7 +31,8 @@ One database engine per process is assumed (datetimes are adapted by the default
 Results come back as a list (the model instances with their `select_related` relations, or
 the rows of `values()` / `values_list()`), never as a queryset, so nothing can derive a new
 query from one built on stand-ins. `prefetch_related` is refused: read the related rows with a
-CompiledQuery of their own and leave them on the rows (`core.queries.keep_related`).
+CompiledQuery of their own and leave them on the rows (`core.queries.keep_related`); so are
+named tuples, composite primary keys and a related manager's querysets, which nothing needs.
 """
 
 from __future__ import annotations
@@ -30,36 +40,51 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connection
+from django.db import connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
-from django.db.models.sql.query import Query
+from django.db.models.expressions import ColPairs
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+from django.db.models.sql.compiler import SQLCompiler
 
 T = TypeVar("T")
 V = TypeVar("V")
 
 # Stand-ins no real value takes: far below any id, strings with Unicode non-characters, and
 # seconds into the year 1111.
-_INT_STAND_IN = -(2**62)
-_STR_STAND_IN = "\ufdd0compiled-query-value-{}\ufdd0"
+# Every integer column takes it, down to a PositiveSmallIntegerField: Django answers an exact
+# lookup with a value out of the column's range on PostgreSQL with "nothing", without SQL.
+_INT_STAND_IN = 32_767
+_STR_STAND_IN = "\ufdd0compiled-query-value-{}-{}\ufdd0"
 _DATETIME_STAND_IN = datetime(1111, 1, 1, tzinfo=UTC)
+MAX_VALUES = _INT_STAND_IN // 2
 _VALUE_TYPES = (int, str, datetime)
 _SHAPE_TYPES = (type(None), bool, Enum)
-# A queryset's attributes that decide what its rows become (model instances, values, tuples).
-_CARRIED_OVER = ("_iterable_class", "_fields")
 
 
-def _stand_in(value: object, index: int) -> int | str | datetime:
+def _stand_in(value: object, index: int, variant: int) -> int | str | datetime:
+    """The stand-in for the `index`th value in one of two compilations (`variant` 0 or 1): the
+    two differ in every value, so a parameter that differs between them is a value's place."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise TypeError("CompiledQuery takes aware datetimes only")
-        return _DATETIME_STAND_IN + timedelta(seconds=index)
-    return _INT_STAND_IN - index if isinstance(value, int) else _STR_STAND_IN.format(index)
+        return _DATETIME_STAND_IN + timedelta(seconds=2 * index + variant)
+    if isinstance(value, int):
+        return _INT_STAND_IN - 2 * index - variant
+    return _STR_STAND_IN.format(index, variant)
 
 
 def _is_value(value: object) -> bool:
@@ -70,51 +95,112 @@ def _is_values(value: object) -> bool:
     return isinstance(value, list | tuple) and all(_is_value(item) for item in value)
 
 
+class _Rows:
+    """What Django's iterable for the queryset does with the database's rows, with everything
+    that does not depend on the values worked out once: the columns' converters (per database
+    connection: a backend's converters are its connection's), and for model rows the fields
+    each instance takes and the populators of its `select_related` relations."""
+
+    def __init__(self, queryset: QuerySet[Any], compiler: SQLCompiler) -> None:
+        self.db: str = queryset.db
+        self._columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        self._trim = compiler.col_count if compiler.has_extra_select else None
+        self._converters: WeakKeyDictionary[Any, list[tuple[int, list[Any], Any]]] = WeakKeyDictionary()
+        kind = queryset._iterable_class
+        self._make: Callable[[list[list[Any]]], list[Any]]
+        if kind is ModelIterable:
+            self._make = self._model_maker(queryset, compiler)
+        elif kind is ValuesListIterable:
+            self._make = lambda rows: [tuple(row) for row in rows]
+        elif kind is FlatValuesListIterable:
+            self._make = lambda rows: [row[0] for row in rows]
+        elif kind is ValuesIterable:
+            query = queryset.query
+            names = list(
+                query.selected or [*query.extra_select, *query.values_select, *query.annotation_select]
+            )
+            self._make = lambda rows: [dict(zip(names, row, strict=False)) for row in rows]
+        else:
+            raise ImproperlyConfigured(
+                f"CompiledQuery makes model instances, values() and values_list() rows, not {kind.__name__}"
+            )
+        if any(isinstance(column, ColPairs) for column in self._columns):
+            raise ImproperlyConfigured("CompiledQuery does not read composite primary keys")
+
+    def _model_maker(
+        self, queryset: QuerySet[Any], compiler: SQLCompiler
+    ) -> Callable[[list[list[Any]]], list[Any]]:
+        if queryset._known_related_objects:  # type: ignore[attr-defined]
+            raise ImproperlyConfigured("CompiledQuery does not keep a related manager's instance on its rows")
+        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
+        model, db = klass_info["model"], self.db
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column.target.attname for column, _sql, _alias in select[first:last]]
+        # Read-only once built. (The stubs describe a later Django, which adds an argument.)
+        populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
+        annotated = list((annotations or {}).items())
+
+        def make(rows: list[list[Any]]) -> list[Any]:
+            made = []
+            for row in rows:
+                instance = model.from_db(db, init_list, row[first:last])
+                for populator in populators:
+                    populator.populate(row, instance)
+                for name, at in annotated:
+                    setattr(instance, name, row[at])
+                made.append(instance)
+            return made
+
+        return make
+
+    def converters(self, connection: BaseDatabaseWrapper) -> list[tuple[int, list[Any], Any]]:
+        found = self._converters.get(connection)
+        if found is None:
+            found = []
+            for at, column in enumerate(self._columns):
+                if column:
+                    convert = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                    if convert:
+                        found.append((at, convert, column))
+            self._converters[connection] = found
+        return found
+
+    def __call__(self, fetched: list[tuple[Any, ...]], connection: BaseDatabaseWrapper) -> list[Any]:
+        converters = self.converters(connection)
+        rows = [list(row[: self._trim] if self._trim is not None else row) for row in fetched]
+        if converters:
+            for row in rows:
+                for at, convert, column in converters:
+                    value = row[at]
+                    for converter in convert:
+                        value = converter(value, column, connection)
+                    row[at] = value
+        return self._make(rows)
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    """One shape's SQL and what running it needs from the compiler that made it."""
+    """One shape's SQL, and how its rows become what the queryset would have returned."""
 
-    queryset: QuerySet[Any]  # built on stand-ins: its query and the kind of rows it makes
     sql: str
     params: tuple[Any, ...]
     # (position in params, position among the values, whether the database adapted it)
     slots: tuple[tuple[int, int, bool], ...]
-    compiler_state: dict[str, Any]
+    rows: _Rows | None  # None: Django knows the query finds nothing; it is never sent
 
     def run(self, values: list[Any]) -> list[Any]:
-        if not self.sql:
+        if self.rows is None:
             return []
         params = list(self.params)
-        adapt = connection.ops.adapt_datetimefield_value
+        database = connections[self.rows.db]
+        adapt = database.ops.adapt_datetimefield_value
         for at, index, adapted in self.slots:
             params[at] = adapt(values[index]) if adapted else values[index]
-        template = self.queryset
-        query: Query = _BoundQuery.__new__(_BoundQuery)
-        query.__dict__ = {**template.query.__dict__, "_compiled": self, "_params": tuple(params)}
-        kept = vars(template)  # what QuerySet's own copies carry over: where to read, what to make
-        queryset = template.__class__(model=template.model, query=query, using=kept["_db"])
-        vars(queryset).update({name: kept[name] for name in _CARRIED_OVER})
-        return list(queryset)
-
-
-class _BoundQuery(Query):
-    """A compiled query with its values: its compiler answers with the kept SQL."""
-
-    _compiled: _Compiled
-    _params: tuple[Any, ...]
-
-    def get_compiler(self, using: Any = None, connection: Any = None, elide_empty: bool = True) -> Any:
-        compiler = super().get_compiler(using, connection, elide_empty)
-        # What as_sql() would have set up on the way, for the code that reads the rows.
-        compiler.__dict__.update(self._compiled.compiler_state)
-        compiler.as_sql = self._kept_sql
-        return compiler
-
-    def _kept_sql(self, *args: Any, **kwargs: Any) -> tuple[str, tuple[Any, ...]]:
-        return self._compiled.sql, self._params
-
-    def clone(self) -> Query:  # pragma: no cover - nothing clones it: results leave as lists
-        raise TypeError("a compiled query cannot be changed; build another CompiledQuery")
+        # Through Django's cursor: its error translation, execute wrappers and query log apply.
+        with database.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        return self.rows(fetched, database)
 
 
 class CompiledQuery(Generic[T]):
@@ -156,24 +242,59 @@ class CompiledQuery(Generic[T]):
         return rows[0] if rows else None
 
     def _compile(self, arguments: dict[str, Any]) -> _Compiled:
-        stand_ins: dict[str, Any] = {}
-        owner: dict[Any, str] = {}  # stand-in -> the argument it stands for
-        order: dict[Any, int] = {}  # stand-in, as it reaches the SQL -> its place among the values
-        adapted: set[Any] = set()  # stand-ins that reach the SQL as the database adapted them
+        # Compiled twice, with different stand-ins: a parameter that differs between the two is
+        # a value's place; one that does not is the query's own (a constant that happens to
+        # equal a stand-in is not mistaken for a value).
+        first, second = self._trace(arguments, 0), self._trace(arguments, 1)
+        if first.sql is None and second.sql is None:
+            # Django knows it finds nothing (an empty `__in`): nothing is ever sent.
+            return _Compiled("", (), (), None)
+        if first.sql != second.sql or len(first.params) != len(second.params):
+            raise ImproperlyConfigured(
+                f"{self._name}: the query's SQL depends on its values; pass the ones that decide "
+                "it as shape values"
+            )
+        slots = []
+        for at, (one, other) in enumerate(zip(first.params, second.params, strict=True)):
+            if type(one) is type(other) and one == other:
+                continue
+            index = first.order.get(one) if _is_value(one) else None
+            if index is None or index != (second.order.get(other) if _is_value(other) else None):
+                index = -1  # a value transformed on its way: refused below, by its name
+            slots.append((at, index, one in first.adapted))
+        reached = {index for _at, index, _adapted in slots}
+        missing = sorted({name for index, name in first.owner.items() if index not in reached})
+        if missing:
+            raise ImproperlyConfigured(
+                f"{self._name}: {', '.join(missing)} did not reach the SQL as a parameter of its own "
+                "(a lookup transformed it, or the query does not use it); pass it as a shape value"
+            )
+        if -1 in reached:
+            raise ImproperlyConfigured(
+                f"{self._name}: a parameter changes with the values but is none of them"
+            )
+        assert first.sql is not None and first.compiler is not None
+        return _Compiled(first.sql, tuple(first.params), tuple(slots), _Rows(first.queryset, first.compiler))
 
+    def _trace(self, arguments: dict[str, Any], variant: int) -> _Trace:
+        """The queryset built on one set of stand-ins, compiled, with where each stand-in went."""
+        trace = _Trace()
         places = itertools.count()
 
         def stand_in_for(value: Any, name: str) -> Any:
             index = next(places)
-            placeholder = _stand_in(value, index)
-            owner[placeholder], order[placeholder] = name, index
+            if index >= MAX_VALUES:
+                raise ImproperlyConfigured(f"{self._name}: more than {MAX_VALUES} values")
+            placeholder = _stand_in(value, index, variant)
+            trace.owner[index], trace.order[placeholder] = name, index
             if isinstance(placeholder, datetime):
                 # SQLite's parameter is the text Django makes of it; PostgreSQL's, the datetime.
                 form = connection.ops.adapt_datetimefield_value(placeholder)
-                owner[form], order[form] = name, order[placeholder]
-                adapted.add(form)
+                trace.order[form] = index
+                trace.adapted.add(form)
             return placeholder
 
+        stand_ins: dict[str, Any] = {}
         for name in sorted(arguments):
             value = arguments[name]
             if _is_value(value):
@@ -182,36 +303,33 @@ class CompiledQuery(Generic[T]):
                 stand_ins[name] = type(value)(stand_in_for(item, name) for item in value)
             else:
                 stand_ins[name] = value
-        queryset = self._build(**stand_ins)
-        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+        trace.queryset = self._build(**stand_ins)
+        if trace.queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
             # Its Prefetch objects would be shared by every thread that runs the query.
             raise ImproperlyConfigured(
                 f"{self._name}: prefetch_related is not compiled; read the related rows with a "
                 "CompiledQuery of their own and leave them on the rows (core.queries.keep_related)"
             )
-        compiler = queryset.query.get_compiler(queryset.db)
+        trace.compiler = trace.queryset.query.get_compiler(trace.queryset.db)
         try:
-            sql, params = compiler.as_sql()
+            trace.sql, params = trace.compiler.as_sql()
         except EmptyResultSet:
-            # Django knows it finds nothing (an empty `__in`): kept as SQL that is never sent.
-            return _Compiled(queryset, "", (), (), {})
-        slots = tuple(
-            (at, order[param], param in adapted)
-            for at, param in enumerate(params)
-            if _is_value(param) and param in order
-        )
-        reached = {index for _at, index, _adapted in slots}
-        missing = sorted({owner[placeholder] for placeholder, index in order.items() if index not in reached})
-        if missing:
-            raise ImproperlyConfigured(
-                f"{self._name}: {', '.join(missing)} did not reach the SQL as a parameter of its own "
-                "(a lookup transformed it, or the query does not use it); pass it as a shape value"
-            )
-        state = {
-            attribute: getattr(compiler, attribute)
-            for attribute in ("select", "klass_info", "annotation_col_map", "col_count", "has_extra_select")
-        }
-        return _Compiled(queryset, sql, tuple(params), slots, state)
+            return trace
+        trace.params = list(params)
+        return trace
+
+
+@dataclass
+class _Trace:
+    """One compilation on stand-ins (`sql` None: Django knew it finds nothing)."""
+
+    queryset: QuerySet[Any] = None  # type: ignore[assignment]
+    compiler: SQLCompiler | None = None
+    sql: str | None = None
+    params: list[Any] = field(default_factory=list)
+    owner: dict[int, str] = field(default_factory=dict)  # a value's place -> its argument
+    order: dict[Any, int] = field(default_factory=dict)  # a stand-in as it reaches the SQL -> its place
+    adapted: set[Any] = field(default_factory=set)  # stand-ins that reach the SQL adapted by the database
 
 
 def padded(values: Sequence[V]) -> list[V]:

@@ -4,6 +4,7 @@ core owns that table.)"""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 
 from supportdesk.core.compiled import CompiledQuery, padded
@@ -46,10 +48,16 @@ def _by_action(action: str, since: datetime) -> QuerySet[AuditEntry]:
 
 
 class Counting:
-    """A build function that counts how often it is called (how often a shape is compiled)."""
+    """A build function that counts how often a shape is compiled (each compilation builds the
+    queryset twice, on two sets of stand-ins)."""
 
     def __init__(self, build: Any) -> None:
         self.build, self.calls = build, 0
+
+    @property
+    def compilations(self) -> int:
+        assert self.calls % 2 == 0
+        return self.calls // 2
 
     def __call__(self, **arguments: Any) -> Any:
         self.calls += 1
@@ -70,7 +78,7 @@ def test_rows_are_those_of_the_queryset_with_relations_and_converted_columns(ent
             assert [e.actor.name if e.actor else None for e in got] == [
                 e.actor.name if e.actor else None for e in expected
             ]
-    assert build.calls == 1  # one shape: compiled once, then only run
+    assert build.compilations == 1  # one shape: compiled once, then only run
 
 
 def test_reading_relations_selected_together_costs_no_query(entries):
@@ -92,7 +100,7 @@ def test_value_rows_lists_and_their_lengths(entries):
     assert query(ids=["1", "2"]) == [("2", {"n": 2, "note": "ünïcode"}), ("1", {"n": 1, "note": "ünïcode"})]
     assert query(ids=["7", "8"]) == [("8", {"n": 8, "note": "ünïcode"}), ("7", {"n": 7, "note": "ünïcode"})]
     assert query(ids=["3"]) == [("3", {"n": 3, "note": "ünïcode"})]
-    assert build.calls == 2  # two lengths, two shapes
+    assert build.compilations == 2  # two lengths, two shapes
     named = CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk).values("target_label", "actor__name"))
     assert named(pk=entries[1].pk) == [{"target_label": "王小明", "actor__name": "Ann Nowak"}]
 
@@ -116,7 +124,7 @@ def test_shape_arguments_choose_a_query_each(entries):
     assert query(scope=Scope.MINE, actor_id=None) == ["0", "2", "4", "6", "8"]
     assert query(scope=Scope.MINE, actor_id=actor_id) == ["1", "3", "5", "7"]
     assert query(scope=Scope.MINE, actor_id=actor_id + 1000) == []
-    assert counting.calls == 3
+    assert counting.compilations == 3
 
 
 def test_a_query_known_to_be_empty_runs_nothing(entries):
@@ -169,3 +177,83 @@ def test_values_after_a_datetime_keep_their_places(entries):
     assert query(since=START, label="王小明", until=START + timedelta(hours=5)) == ["1", "4"]
     later = START + timedelta(hours=2)
     assert query(since=later, label="Żółw", until=START + timedelta(hours=9)) == ["3", "6"]
+
+
+def test_annotations_and_instances_loaded_as_the_model_loads_them(entries):
+    query: CompiledQuery[AuditEntry] = CompiledQuery(
+        lambda action: (
+            AuditEntry.objects.filter(action=action)
+            .annotate(label_length=Length("target_label"))
+            .only("id", "target_label")
+            .order_by("id")
+        )
+    )
+    rows = query(action="action-1")
+    expected = list(
+        AuditEntry.objects.filter(action="action-1")
+        .annotate(label_length=Length("target_label"))
+        .only("id", "target_label")
+        .order_by("id")
+    )
+    assert [(e.pk, e.target_label, e.label_length) for e in rows] == [
+        (e.pk, e.target_label, e.label_length) for e in expected
+    ]
+    # Saved and loaded like any instance: not new, from this database, the other columns deferred.
+    assert all(not e._state.adding and e._state.db == "default" for e in rows)
+    assert rows[0].get_deferred_fields() == expected[0].get_deferred_fields()
+
+
+def test_rows_made_on_other_threads_convert_with_their_own_connection(entries, transactional_db):
+    """Converters come from each thread's connection (a backend's converters are its own)."""
+    query: CompiledQuery[tuple[str, datetime]] = CompiledQuery(
+        lambda pk: AuditEntry.objects.filter(pk=pk).values_list("target_label", "created_at")
+    )
+    here = query(pk=entries[2].pk)
+    found: list[Any] = []
+
+    def read() -> None:
+        try:
+            found.append(query(pk=entries[2].pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    assert found == [here] == [[("Nguyễn", START + timedelta(hours=2))]]
+
+
+def test_rows_it_cannot_make_are_refused_when_compiled(entries):
+    named = CompiledQuery(lambda pk: AuditEntry.objects.filter(pk=pk).values_list("id", named=True))
+    with pytest.raises(ImproperlyConfigured, match="not NamedValuesListIterable"):
+        named(pk=1)
+    actor = entries[1].actor  # the admin's log entries: any related manager will do
+    of_related_manager = CompiledQuery(lambda pk: actor.logentry_set.filter(pk=pk))
+    with pytest.raises(ImproperlyConfigured, match="related manager"):
+        of_related_manager(pk=1)
+
+
+def test_small_integer_columns_and_constants_that_look_like_stand_ins(entries):
+    """Stand-ins fit every integer column (PostgreSQL answers an out-of-range value with nothing,
+    without asking), and a constant of the query is never taken for a value's place."""
+    from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+
+    actor = entries[1].actor
+    logged = {
+        flag: LogEntry.objects.create(user=actor, object_repr="x", action_flag=flag)
+        for flag in (ADDITION, CHANGE, DELETION)
+    }
+    by_flag: CompiledQuery[int] = CompiledQuery(
+        lambda flag: LogEntry.objects.filter(action_flag=flag).values_list("pk", flat=True)  # a small integer
+    )
+    assert {flag: by_flag(flag=flag) for flag in logged} == {flag: [row.pk] for flag, row in logged.items()}
+    beside_a_constant: CompiledQuery[AuditEntry] = CompiledQuery(
+        lambda pk: AuditEntry.objects.filter(pk=pk).exclude(pk=32_767).exclude(target_id="32767")
+    )
+    assert [e.pk for e in beside_a_constant(pk=entries[3].pk)] == [entries[3].pk]
+
+
+def test_a_value_that_changes_the_sql_itself_is_refused(entries):
+    sliced = CompiledQuery(lambda n: AuditEntry.objects.order_by("id")[:n], name="first n")
+    with pytest.raises(ImproperlyConfigured, match="first n: the query's SQL depends on its values"):
+        sliced(n=3)
