@@ -50,6 +50,13 @@ class NormalizedChoices(BaseChoiceIterator):
     def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
         self.pairs = pairs
         self._html: dict[str | None, list[tuple[str, str, str]]] = {}
+        self._keys: frozenset[Any] | None = None
+
+    def offers(self, key: Any) -> bool:
+        """Whether one of the options has the value `key`."""
+        if self._keys is None:
+            self._keys = frozenset(value for value, _label in self.pairs)
+        return key in self._keys
 
     def option_html(self) -> list[tuple[str, str, str]]:
         """Each option as (value, `<option value="…"`, `>label</option>`), escaped, in the active

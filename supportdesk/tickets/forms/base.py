@@ -3,8 +3,8 @@ and typed inputs for custom fields (named cf_<key>, as core.forms.apply_domain_e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django import forms
@@ -30,12 +30,25 @@ NONE = ("", "—")
 
 @dataclass
 class DeskChoices:
-    """The lists behind the desk's select boxes, each read once per request."""
+    """The lists behind the desk's select boxes, and the options made of them.
+
+    The desk keeps one per language for as long as it keeps the lists (views.common.load_choices,
+    the reference cache), so a select's options are made and escaped once, not on every page:
+    with a few hundred agents that was most of a ticket page's side panel."""
 
     agents: Sequence[User]
     groups: Sequence[Group]
     categories: Sequence[Category]
     priorities: Sequence[Priority]
+    _options: dict[str, NormalizedChoices] = field(default_factory=dict, repr=False, compare=False)
+
+    def options(self, name: str, make: Callable[[DeskChoices], list[tuple[Any, Any]]]) -> NormalizedChoices:
+        """`make(self)` as a select's options, made the first time `name` is asked for (so `make`
+        must depend on these lists and the language only). Never change what it returns."""
+        made = self._options.get(name)
+        if made is None:
+            made = self._options.setdefault(name, NormalizedChoices(make(self)))
+        return made
 
 
 class DeskForm(forms.Form):
@@ -46,9 +59,13 @@ class DeskForm(forms.Form):
         use_quick_selects(self)
 
     def set_choices(self, **options: Iterable[tuple[Any, Any]]) -> None:
-        """Fill select boxes whose options come from the database."""
+        """Fill select boxes whose options come from the database (NormalizedChoices as they are:
+        shared ones are never changed)."""
         for name, choices in options.items():
-            cast(forms.ChoiceField, self.fields[name]).choices = NormalizedChoices(list(choices))
+            normalized = (
+                choices if isinstance(choices, NormalizedChoices) else NormalizedChoices(list(choices))
+            )
+            cast(forms.ChoiceField, self.fields[name]).choices = normalized
 
 
 # -- choice builders ------------------------------------------------------------------------------

@@ -32,6 +32,14 @@ MORE_FILTERS = ("category", "tag", "channel", "language", "requester", "organiza
 
 
 # -- inbox ------------------------------------------------------------------------------------------
+def _any() -> tuple[str, str]:
+    return ("", gettext("Any"))
+
+
+def _no_change() -> tuple[str, str]:
+    return ("", gettext("No change"))
+
+
 class InboxFilterForm(DeskForm):
     """The inbox filter bar. Every value lives in the URL, so a filtered list can be bookmarked."""
 
@@ -62,20 +70,22 @@ class InboxFilterForm(DeskForm):
 
     def __init__(self, data: Any, *, choices: DeskChoices) -> None:
         super().__init__(data)
-        any_choice = ("", gettext("Any"))
         self.set_choices(
-            status=status_filter_choices(),
-            priority=[any_choice, *priority_choices(choices.priorities)],
-            assignee=[
-                any_choice,
-                (UNASSIGNED, gettext("Unassigned")),
-                *((str(pk), name) for pk, name in people_choices(choices.agents)),
-            ],
-            group=[any_choice, *group_choices(choices.groups)],
-            category=[any_choice, *category_choices(choices.categories)],
-            channel=[any_choice, *Channel.choices],
-            language=[any_choice, *settings.LANGUAGES],
-            sort=SORT_LABELS.items(),
+            status=choices.options("filter.status", lambda _c: status_filter_choices()),
+            priority=choices.options("filter.priority", lambda c: [_any(), *priority_choices(c.priorities)]),
+            assignee=choices.options(
+                "filter.assignee",
+                lambda c: [
+                    _any(),
+                    (UNASSIGNED, gettext("Unassigned")),
+                    *((str(pk), name) for pk, name in people_choices(c.agents)),
+                ],
+            ),
+            group=choices.options("filter.group", lambda c: [_any(), *group_choices(c.groups)]),
+            category=choices.options("filter.category", lambda c: [_any(), *category_choices(c.categories)]),
+            channel=choices.options("filter.channel", lambda _c: [_any(), *Channel.choices]),
+            language=choices.options("filter.language", lambda _c: [_any(), *settings.LANGUAGES]),
+            sort=choices.options("filter.sort", lambda _c: list(SORT_LABELS.items())),
         )
 
     def clean_tag(self) -> str:
@@ -154,15 +164,25 @@ class BulkActionForm(DeskForm):
 
     def __init__(self, data: Any = None, *, choices: DeskChoices, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        keep = ("", gettext("No change"))
         self.set_choices(
-            assignee=[
-                keep,
-                (UNASSIGNED, gettext("Nobody (unassign)")),
-                *((str(pk), name) for pk, name in people_choices(choices.agents)),
-            ],
-            status=[keep, *((s.name.lower(), str(s.label)) for s in Status if s != Status.NEW)],
-            priority=[keep, *priority_choices(choices.priorities)],
+            assignee=choices.options(
+                "bulk.assignee",
+                lambda c: [
+                    _no_change(),
+                    (UNASSIGNED, gettext("Nobody (unassign)")),
+                    *((str(pk), name) for pk, name in people_choices(c.agents)),
+                ],
+            ),
+            status=choices.options(
+                "bulk.status",
+                lambda _c: [
+                    _no_change(),
+                    *((s.name.lower(), str(s.label)) for s in Status if s != Status.NEW),
+                ],
+            ),
+            priority=choices.options(
+                "bulk.priority", lambda c: [_no_change(), *priority_choices(c.priorities)]
+            ),
         )
 
     def clean_add_tags(self) -> list[str]:

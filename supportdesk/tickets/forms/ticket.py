@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import User
+from supportdesk.core.forms import NormalizedChoices
 from supportdesk.tickets.choices import STATUS_BY_SLUG, Channel, Status, TicketType
 from supportdesk.tickets.forms.base import (
     AGENT_CHANNELS,
@@ -100,18 +101,20 @@ class TicketFieldsBase(CustomFieldsMixin, DeskForm):
     ) -> None:
         """The options of the ticket's selects; `extra_*` keeps a current value that is no
         longer offered (a deactivated category or agent) selectable, so saving changes nothing."""
-        categories = category_choices(choices.categories)
-        if extra_category and extra_category[0] not in dict(categories):
-            categories.insert(0, extra_category)
-        agents = people_choices(choices.agents)
-        if extra_agent and extra_agent[0] not in dict(agents):
-            agents.insert(0, extra_agent)
+        categories = choices.options("ticket.category", lambda c: [NONE, *category_choices(c.categories)])
+        if extra_category and not categories.offers(extra_category[0]):
+            categories = NormalizedChoices([NONE, extra_category, *categories.pairs[1:]])
+        agents = choices.options(
+            "ticket.assignee", lambda c: [("", gettext("Unassigned")), *people_choices(c.agents)]
+        )
+        if extra_agent and not agents.offers(extra_agent[0]):
+            agents = NormalizedChoices([agents.pairs[0], extra_agent, *agents.pairs[1:]])
         self.set_choices(
-            priority=priority_choices(choices.priorities),
-            ticket_type=[NONE, *TicketType.choices],
-            category=[NONE, *categories],
-            group=[NONE, *group_choices(choices.groups)],
-            assignee=[("", gettext("Unassigned")), *agents],
+            priority=choices.options("ticket.priority", lambda c: priority_choices(c.priorities)),
+            ticket_type=choices.options("ticket.type", lambda _c: [NONE, *TicketType.choices]),
+            category=categories,
+            group=choices.options("ticket.group", lambda c: [NONE, *group_choices(c.groups)]),
+            assignee=agents,
         )
 
     def clean_tags(self) -> list[str]:

@@ -88,3 +88,29 @@ def test_the_staff_list_is_read_once_and_follows_changes_to_people(
     newcomer.is_active = False
     newcomer.save(update_fields=["is_active"])
     assert [p.pk for p in load_choices().agents] == [agent.pk]
+
+
+def test_select_options_are_made_once_per_language_and_follow_the_tables(agent):
+    from django.utils import translation
+
+    from supportdesk.conftest import make_user
+    from supportdesk.tickets.forms import InboxFilterForm
+    from supportdesk.tickets.views.common import load_choices
+
+    reference.invalidate_reference_cache()
+    with translation.override("en"):
+        english = load_choices()
+        options = english.options("probe", lambda c: [(p.pk, p.name) for p in c.agents])
+        assert english.options("probe", lambda c: []) is options  # made once, then reused
+        assert load_choices() is english
+        assert ">Any</option>" in str(InboxFilterForm(None, choices=load_choices())["assignee"])
+    with translation.override("pl"):
+        polish = load_choices()
+        assert polish is not english
+        assert ">Dowolne</option>" in str(InboxFilterForm(None, choices=polish)["assignee"])
+    # A change to the people behind the options starts over (the reference cache's rules).
+    from supportdesk.accounts.choices import Role
+
+    make_user("newcomer@desk.test", Role.AGENT, name="Ned Newcomer")
+    with translation.override("en"):
+        assert "Ned Newcomer" in str(InboxFilterForm(None, choices=load_choices())["assignee"])

@@ -318,6 +318,27 @@ def test_unchanged_panel_writes_nothing(client_for, agent, ticket):
     assert TicketEvent.objects.filter(ticket=ticket).count() == events_before
 
 
+def test_a_deactivated_category_and_agent_stay_selectable_on_their_tickets_only(
+    client_for, agent, manager, customer, make_ticket, ticket
+):
+    from supportdesk.tickets.models import Category
+
+    retired = Category.objects.create(name="Retired things")
+    ticket_update(
+        actor=Actor.staff(manager), ticket_id=ticket.pk, category_id=retired.pk, assignee_id=agent.pk
+    )
+    Category.objects.filter(pk=retired.pk).update(is_active=False)
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    page = client_for(manager).get(detail(ticket)).content.decode()
+    assert f'<option value="{retired.pk}" selected>Retired things</option>' in page
+    assert f'<option value="{agent.pk}" selected>{agent.name}</option>' in page
+    # The panel saves unchanged; other tickets are not offered either.
+    assert client_for(manager).post(fields_url(ticket), panel_post(ticket), follow=True).status_code == 200
+    other = client_for(manager).get(detail(make_ticket(customer, subject="Other"))).content.decode()
+    assert "Retired things" not in other and f">{agent.name}</option>" not in other
+
+
 def test_assign_to_me(client_for, manager, ticket):
     response = client_for(manager).post(fields_url(ticket), panel_post(ticket, assign_to_me="1"))
     assert response.status_code == 302

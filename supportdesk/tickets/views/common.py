@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django_htmx.middleware import HtmxDetails
 
 from supportdesk.accounts import selectors as account_selectors
@@ -39,7 +40,12 @@ def active_staff() -> list[User]:
 
 def load_choices() -> DeskChoices:
     """The options of the desk's select boxes, shared by a page's forms, from the per-process
-    cache: the staff who can own tickets and the small reference tables."""
+    cache: the staff who can own tickets and the small reference tables. One per language, kept
+    with the lists, so the options it makes of them outlive the request (DeskChoices.options)."""
+    return reference_cached(("desk.choices", get_language()), _desk_choices)
+
+
+def _desk_choices() -> DeskChoices:
     return DeskChoices(
         agents=[person for person in active_staff() if person.role in ASSIGNABLE_ROLES],
         groups=reference_cached("desk.groups", lambda: list(Group.objects.order_by("name"))),
