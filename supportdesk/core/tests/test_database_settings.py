@@ -34,6 +34,14 @@ def test_postgresql_prepares_statements_unless_switched_off(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the write-ahead log is SQLite's")
+def test_sqlite_checkpoints_its_log_every_4000_pages():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 4000
+
+
+@pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_a_query_repeated_on_a_connection_is_prepared_once():
     def prepared() -> int:
