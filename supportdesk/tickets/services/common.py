@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.models import User
 from supportdesk.core.batch import batch_cached
 from supportdesk.core.errors import ValidationFailed
+from supportdesk.core.inserts import insert
 from supportdesk.core.search import SearchIndex
 from supportdesk.core.text import contains_markup, multi_line, single_line
 from supportdesk.tickets.choices import EventKind
@@ -158,9 +159,11 @@ def record(
     ticket: Ticket, actor: Actor, kind: EventKind, /, at: datetime | None = None, **data: Any
 ) -> TicketEvent:
     """Append one timeline entry; `at` back-dates it (imports, demo data), default now."""
-    return TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket, kind=kind, data=data, created_at=at or timezone.now(), **actor.event_fields()
     )
+    insert(event)
+    return event
 
 
 def index_ticket_text(ticket: Ticket, *parts: str) -> None:

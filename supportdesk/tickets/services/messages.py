@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from supportdesk.core import events
 from supportdesk.core.errors import Conflict, PermissionDenied
+from supportdesk.core.inserts import insert
 from supportdesk.core.text import sanitize_html
 from supportdesk.tickets import events as ticket_events
 from supportdesk.tickets import permissions
@@ -85,7 +86,7 @@ def append_message(
     `opening` is the first message of a new ticket, by its requester: ticket_create wrote the
     counters of that message into the new row and indexes the ticket's whole document at once,
     so neither is written here."""
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         is_public=is_public,
         author_kind=actor.author_kind,
@@ -98,6 +99,7 @@ def append_message(
         language=(language or ticket.language)[:16],
         created_at=created_at,
     )
+    insert(message)
     store_attachments(message, attachments)
     if not opening:
         _count_message(ticket, actor, is_public=is_public, at=created_at)

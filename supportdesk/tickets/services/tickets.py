@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from supportdesk.accounts.models import Group, User
 from supportdesk.core import events
 from supportdesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from supportdesk.core.inserts import insert
 from supportdesk.core.queries import keep_related
 from supportdesk.customers.models import Customer
 from supportdesk.tickets import events as ticket_events
@@ -202,7 +203,7 @@ def ticket_create(
             raise ValidationFailed.on("follow_up_of", _("Ticket not found."))
     now = created_at or timezone.now()
     status = Status.OPEN if assignee is not None else Status.NEW
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject,
         status=status,
         status_label=taxonomy_default(
@@ -229,6 +230,7 @@ def ticket_create(
         last_customer_message_at=now,
         assigned_at=now if assignee else None,
     )
+    insert(ticket)
     if Customer.organization.is_cached(requester):  # type: ignore[attr-defined]
         ticket.organization = requester.organization  # the same row: nothing to save
     _tag_new_ticket(ticket, tag_names)
