@@ -16,7 +16,7 @@ from supportdesk.accounts.models import Group, User
 from supportdesk.core.forms import NormalizedChoices, use_quick_selects
 from supportdesk.tickets.choices import Channel, FieldType, Status
 from supportdesk.tickets.fields import FieldSpec, clean_value
-from supportdesk.tickets.models import Category, CustomField, Priority
+from supportdesk.tickets.models import Category, CustomField, Priority, StatusLabel
 from supportdesk.tickets.services.tickets import BULK_LIMIT
 from supportdesk.tickets.tags import InvalidTag, clean_tag, split_tag_input
 
@@ -40,6 +40,7 @@ class DeskChoices:
     groups: Sequence[Group]
     categories: Sequence[Category]
     priorities: Sequence[Priority]
+    status_labels: Sequence[StatusLabel]
     _options: dict[str, NormalizedChoices] = field(default_factory=dict, repr=False, compare=False)
 
     def options(self, name: str, make: Callable[[DeskChoices], list[tuple[Any, Any]]]) -> NormalizedChoices:

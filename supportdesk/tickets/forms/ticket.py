@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -27,7 +27,7 @@ from supportdesk.tickets.forms.base import (
     people_choices,
     priority_choices,
 )
-from supportdesk.tickets.models import CustomField, StatusLabel, Ticket
+from supportdesk.tickets.models import CustomField, Ticket
 from supportdesk.tickets.transitions import next_statuses
 
 # -- the ticket page --------------------------------------------------------------------------------
@@ -121,6 +121,27 @@ class TicketFieldsBase(CustomFieldsMixin, DeskForm):
         return clean_tag_text(self.cleaned_data.get("tags") or "")
 
 
+def _status_options(current: int) -> Callable[[DeskChoices], list[tuple[str, str]]]:
+    """The statuses a ticket in status `current` may move to, each followed by its labels."""
+
+    def make(choices: DeskChoices) -> list[tuple[str, str]]:
+        options: list[tuple[str, str]] = []
+        for status in next_statuses(current):
+            options.append((status_choice_value(status), str(status.label)))
+            options.extend(
+                (
+                    status_choice_value(status, label.pk),
+                    gettext("%(status)s: %(label)s")
+                    % {"status": status.label, "label": label.localized_name()},
+                )
+                for label in choices.status_labels
+                if label.status == status
+            )
+        return options
+
+    return make
+
+
 class TicketFieldsForm(TicketFieldsBase):
     """The side panel: every editable field of a ticket, prefilled with its current values.
 
@@ -136,7 +157,6 @@ class TicketFieldsForm(TicketFieldsBase):
         *,
         ticket: Ticket,
         choices: DeskChoices,
-        labels: Sequence[StatusLabel],
         custom_fields: Sequence[CustomField],
     ) -> None:
         self.ticket = ticket
@@ -152,21 +172,11 @@ class TicketFieldsForm(TicketFieldsBase):
             "tags": " ".join(self.current_tags),
         }
         super().__init__(data, initial=initial)
-        status_options: list[tuple[str, str]] = []
-        for status in next_statuses(ticket.status):
-            status_options.append((status_choice_value(status), str(status.label)))
-            status_options.extend(
-                (
-                    status_choice_value(status, label.pk),
-                    gettext("%(status)s: %(label)s")
-                    % {"status": status.label, "label": label.localized_name()},
-                )
-                for label in labels
-                if label.status == status
-            )
+        status_options = choices.options(f"ticket.status.{ticket.status}", _status_options(ticket.status))
         # The current label stays selectable even when it was deactivated since.
-        if current_status not in dict(status_options):
-            status_options.insert(0, (current_status, ticket.status_display))
+        if not status_options.offers(current_status):
+            current = (current_status, ticket.status_display)
+            status_options = NormalizedChoices([current, *status_options.pairs])
         self.set_choices(status=status_options)
         self.set_ticket_choices(
             choices,

@@ -382,6 +382,20 @@ def test_custom_status_label(client_for, agent, ticket):
     assert "Waiting for parts" in client_for(agent).get(detail(ticket)).content.decode()
 
 
+def test_a_deactivated_current_label_stays_on_its_ticket_only(
+    client_for, agent, customer, make_ticket, ticket
+):
+    label = StatusLabel.objects.create(name="Waiting for parts", status=Status.ON_HOLD)
+    ticket_update(actor=Actor.staff(agent), ticket_id=ticket.pk, status_label_id=label.pk)
+    label.is_active = False
+    label.save(update_fields=["is_active"])
+    page = client_for(agent).get(detail(ticket)).content.decode()
+    assert f'<option value="label:{label.pk}" selected>' in page
+    other = make_ticket(customer, subject="Other")
+    ticket_update(actor=Actor.staff(agent), ticket_id=other.pk, status=Status.ON_HOLD)
+    assert f'value="label:{label.pk}"' not in client_for(agent).get(detail(other)).content.decode()
+
+
 def test_bad_tag_is_an_error(client_for, agent, ticket):
     response = client_for(agent).post(fields_url(ticket), panel_post(ticket, tags="ok <script>"))
     assert response.status_code == 200

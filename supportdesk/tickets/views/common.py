@@ -54,6 +54,7 @@ def _desk_choices() -> DeskChoices:
             lambda: list(Category.objects.filter(is_active=True).order_by("position", "name", "id")),
         ),
         priorities=reference_cached("desk.priorities", lambda: list(Priority.objects.order_by("-rank"))),
+        status_labels=active_status_labels(),
     )
 
 

@@ -31,7 +31,6 @@ from supportdesk.tickets.views.common import (
     HtmxHttpRequest,
     active_custom_fields,
     active_staff,
-    active_status_labels,
     load_choices,
     ticket_or_404,
 )
@@ -54,7 +53,6 @@ def _fields_form(ticket: Ticket, data: Any = None) -> TicketFieldsForm:
         data,
         ticket=ticket,
         choices=load_choices(),
-        labels=active_status_labels(),
         custom_fields=active_custom_fields(),
     )
 
