@@ -4,7 +4,8 @@ Django renders every widget, every option of a select and every box of a checkbo
 templates of its own, a few hundred microseconds each with their includes: the inbox's filter
 bar and bulk form alone spent ~5 ms of each page there. This renderer writes the same HTML, byte
 for byte (a test compares both on every widget we use, with hostile values), for the plain
-input, option, select and textarea templates, and leaves every other template to Django.
+input, option, select and textarea templates and a file input with no file yet, and leaves every
+other template to Django.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ INPUT_TEMPLATES = frozenset(
         "date",
         "datetime",
         "email",
+        "file",
         "hidden",
         "number",
         "password",
@@ -42,6 +44,7 @@ OPTION_TEMPLATES = frozenset(
 SELECT_TEMPLATE = f"{_WIDGETS}select.html"
 SELECT_OPTION_TEMPLATE = f"{_WIDGETS}select_option.html"
 TEXTAREA_TEMPLATE = f"{_WIDGETS}textarea.html"
+CLEARABLE_FILE_TEMPLATE = f"{_WIDGETS}clearable_file_input.html"
 
 
 def _shown(value: Any) -> str:
@@ -120,6 +123,8 @@ def quick_html(template_name: str, context: dict[str, Any]) -> str | None:
         return _select(widget)
     if template_name == TEXTAREA_TEMPLATE:
         return _textarea(widget)
+    if template_name == CLEARABLE_FILE_TEMPLATE and widget.get("is_initial", True) is False:
+        return _input(widget)  # with no file yet, the template writes the input alone
     return None
 
 

@@ -12,6 +12,10 @@ from supportdesk.core.form_renderer import QuickFormRenderer, quick_html
 HOSTILE = ['"><script>alert(1)</script>', "O'Brien & <Co>", "", "ż ó 中文 Tiếng Việt", "a\nb"]
 
 
+class ManyFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class Everything(forms.Form):
     text = forms.CharField(
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Search"), "autofocus": True})
@@ -29,6 +33,8 @@ class Everything(forms.Form):
     many = forms.MultipleChoiceField(choices=[("x", "X & Y"), ("z", "Z")], widget=forms.SelectMultiple)
     boxes = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "<Y>")], widget=forms.CheckboxSelectMultiple)
     radios = forms.ChoiceField(choices=[("x", "X"), ("y", "Y")], widget=forms.RadioSelect)
+    upload = forms.FileField(widget=forms.FileInput(attrs={"accept": "image/*"}))
+    uploads = forms.FileField(widget=ManyFiles(attrs={"class": "files"}), required=False)
 
 
 def both(form_class, data):
@@ -66,11 +72,24 @@ def test_hostile_values_stay_escaped():
 
 def test_other_templates_are_left_to_django():
     assert quick_html("django/forms/widgets/clearable_file_input.html", {"widget": {}}) is None
+    # A file input showing its current file (a link, a "clear" box): Django writes it.
+    with_file = forms.Form(initial={"photo": _StoredFile()}, renderer=QuickFormRenderer())
+    with_file.fields["photo"] = forms.FileField(required=False)
+    assert 'href="/media/photo.png"' in str(with_file["photo"]) and 'type="checkbox"' in str(
+        with_file["photo"]
+    )
     assert quick_html("django/forms/widgets/multiple_input.html", {"widget": {}}) is None
     assert quick_html("django/forms/widgets/input.html", {"widget": {}, "extra": 1}) is None
     file_form = forms.Form(renderer=QuickFormRenderer())
     file_form.fields["upload"] = forms.FileField()
     assert 'type="file"' in str(file_form["upload"])
+
+
+class _StoredFile:
+    url = "/media/photo.png"
+
+    def __str__(self) -> str:
+        return "photo.png"
 
 
 def test_the_product_uses_it(settings):

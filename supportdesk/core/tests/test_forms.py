@@ -43,8 +43,11 @@ def test_form_field_writes_label_widget_help_and_errors_escaped():
     assert html.startswith('<div class="field invalid">')
     assert '<label for="id_name">Name &lt;yours&gt; <span aria-hidden="true">*</span></label>' in html
     assert 'value="&lt;script&gt;"' in html and "<script>" not in html
-    assert '<div class="help">As on &lt;your&gt; card</div>' in html
+    assert '<div class="help" id="id_name_helptext">As on &lt;your&gt; card</div>' in html
     assert html.count('<p class="error">') == 1
+    # The input names both, as Django's widgets do; both are on the page.
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
+    assert '<div class="errors" id="id_name_error"><p class="error">' in html
     assert '<label for="id_note">Note</label>' in _render_field(form, "note")  # not required: no star
 
 
