@@ -105,11 +105,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "supportdesk.core.context_processors.product",
             ],
-            # After Django's own: core's `url` tag (the same, remembering its answers) wins.
+            # After Django's own: core's `url` and `translate` tags (the same, remembering their
+            # answers) win.
             "builtins": [
                 "django.templatetags.i18n",
                 "supportdesk.core.templatetags.form_fields",
                 "supportdesk.core.templatetags.urls",
+                "supportdesk.core.templatetags.translations",
             ],
         },
     }
