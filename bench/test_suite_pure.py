@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.instructions import instructions_in
 from bench.load import absolute_path, multipart, next_link
 from bench.peer import compare
 from bench.scenarios import build
@@ -217,3 +218,12 @@ def test_peer_comparison_pairs_operations_and_says_what_was_not_measured() -> No
     assert "| 100.0 " in text and "| 51.5 " in text and "1.9×" in text  # creates per second
     assert "| 129.2 " in text and "| 64.6 " in text and "0.5×" in text  # memory: the peer is lighter
     assert "not in supportdesk yet" in text
+
+
+def test_instruction_totals_are_read_from_callgrind_output():
+    out = (
+        "# callgrind format\nversion: 1\nevents: Ir\nfl=(1) x.c\n0 5\nsummary: 123456789\ntotals: 123456789\n"
+    )
+    assert instructions_in(out) == 123_456_789
+    with pytest.raises(ValueError, match="no totals"):
+        instructions_in("events: Ir\n")
