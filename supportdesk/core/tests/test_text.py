@@ -1,3 +1,5 @@
+from concurrent.futures import ThreadPoolExecutor
+
 from supportdesk.core.text import contains_markup, multi_line, sanitize_html, single_line
 
 
@@ -24,3 +26,14 @@ def test_markup_detection():
 def test_line_cleaning():
     assert single_line(" a\tb\nc\x00d ") == "a b c d"
     assert multi_line("a\r\nb  \rc\x07\n\n") == "a\nb\nc"
+
+
+def test_one_sanitizer_serves_every_thread_alike():
+    """The sanitizer is built once and shared by the web server's threads."""
+    bodies = [
+        f'<p onclick="x()">#{n} <a href="javascript:alert({n})">a</a><script>{n}</script></p>'
+        for n in range(200)
+    ]
+    expected = [f'<p>#{n} <a rel="noopener noreferrer nofollow">a</a></p>' for n in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(sanitize_html, bodies)) == expected
