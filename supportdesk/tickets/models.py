@@ -288,6 +288,14 @@ class Ticket(models.Model):
             return self.status_label.localized_name()
         return str(Status(self.status).label)
 
+    @property
+    def channel_display(self) -> str:
+        """get_channel_display(), without rebuilding the choices on every call (~40 µs)."""
+        try:
+            return str(Channel(self.channel).label)
+        except ValueError:  # a value no longer offered: shown as stored, as Django does
+            return str(self.channel)
+
 
 class TicketTag(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", db_index=False)

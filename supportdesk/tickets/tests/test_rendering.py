@@ -4,6 +4,7 @@ sanitized bodies remembered without changing them), the same markup the template
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from supportdesk.core.text import sanitize_html
@@ -127,3 +128,15 @@ def test_natural_time_says_what_naturaltime_says_as_the_clock_moves(monkeypatch)
                 clock[0] = start + timedelta(seconds=step)
                 with override(language):
                     assert natural_time(value) == naturaltime(value), (language, clock[0])
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "zh-hans"])
+def test_the_channel_is_named_as_django_names_it(language):
+    from django.utils import translation
+
+    from supportdesk.tickets.choices import Channel
+
+    with translation.override(language):
+        for channel in [*Channel.values, "carrier-pigeon"]:
+            ticket = Ticket(channel=channel)
+            assert ticket.channel_display == str(ticket.get_channel_display())
