@@ -43,6 +43,15 @@ def _detail_url(ticket_id: int) -> str:
     return reverse("tickets:detail", args=[ticket_id])
 
 
+def _page_ticket_or_404(user: Any, ticket_id: int) -> Ticket:
+    """The ticket as its page shows it (selectors.ticket_for_page: compiled reads), for the page
+    and for the forms posted from it, which show the page again when they fail."""
+    try:
+        return selectors.ticket_for_page(user, ticket_id)
+    except NotFound:
+        raise Http404 from None
+
+
 def _is_read_only(ticket: Ticket) -> bool:
     return ticket.is_closed or ticket.merged_into_id is not None
 
@@ -128,10 +137,7 @@ def _render_page(
 @require_GET
 def ticket_detail(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """The ticket page; an HTMX request for the tab panel gets just that tab."""
-    try:
-        ticket = selectors.ticket_for_page(request.user, ticket_id)
-    except NotFound:
-        raise Http404 from None
+    ticket = _page_ticket_or_404(request.user, ticket_id)
     tab = request.GET.get("tab", "")
     tab = tab if tab in TABS else "conversation"
     if request.htmx and request.htmx.target == "tab-panel":
@@ -146,7 +152,7 @@ def ticket_detail(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """A public reply (agents) or an internal note (any staff member), with files, optionally
     setting the status in the same step."""
-    ticket = ticket_or_404(request.user, ticket_id)
+    ticket = _page_ticket_or_404(request.user, ticket_id)
     form = ReplyForm(request.POST, request.FILES, can_reply_publicly=permissions.can_work(request.user))
     if form.is_valid():
         try:
@@ -172,7 +178,7 @@ def ticket_reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_update(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """Save the side panel: one ticket_update call with only the fields that changed."""
-    ticket = ticket_or_404(request.user, ticket_id)
+    ticket = _page_ticket_or_404(request.user, ticket_id)
     form = _fields_form(ticket, request.POST)
     if form.is_valid():
         changes = form.changes()
