@@ -63,10 +63,10 @@ from django.db.models.sql.compiler import SQLCompiler
 T = TypeVar("T")
 V = TypeVar("V")
 
-# Stand-ins no real value takes: far below any id, strings with Unicode non-characters, and
-# seconds into the year 1111.
-# Every integer column takes it, down to a PositiveSmallIntegerField: Django answers an exact
-# lookup with a value out of the column's range on PostgreSQL with "nothing", without SQL.
+# Stand-ins: strings with Unicode non-characters, seconds into the year 1111, and integers every
+# integer column takes, down to a PositiveSmallIntegerField (Django answers an exact lookup with
+# a value out of the column's range on PostgreSQL with "nothing", without SQL). A constant of
+# the query that equals one is told apart by the second compilation, where it does not change.
 _INT_STAND_IN = 32_767
 _STR_STAND_IN = "\ufdd0compiled-query-value-{}-{}\ufdd0"
 _DATETIME_STAND_IN = datetime(1111, 1, 1, tzinfo=UTC)
