@@ -12,8 +12,9 @@ translation, execute wrappers and query log apply).
 The row is the same as `save()` would write, and the instance ends as `save()` leaves it: its
 primary key and the other columns the database returns set, `_state` no longer adding. Rows
 `save()` would treat differently go through `save()`: a model with `pre_save` or `post_save`
-receivers (they must run), with parents (multi-table inheritance), a value that is an
-expression, or a field that writes a placeholder of its own.
+receivers (they must run), with parents (multi-table inheritance), with a primary key set
+already (save() may update that row), a value that is an expression, or a field that writes a
+placeholder of its own.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
         or pre_save.has_listeners(model)
         or post_save.has_listeners(model)
         or not instance._state.adding
+        or instance.pk is not None  # save() may update the row that has it: its rules apply
     ):
         instance.save(using=using)
         return
@@ -71,13 +73,14 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 def _written_fields(instance: Model) -> list[Field[Any, Any]]:
-    """The columns `save()` writes for a new row: all but a primary key the database assigns,
-    and never a generated column."""
+    """The columns `save()` writes for a new row without a primary key: all but the one the
+    database assigns, and never a generated column."""
     meta = instance._meta
-    fields = [field for field in meta.local_concrete_fields if not getattr(field, "generated", False)]
-    if meta.pk.get_pk_value_on_save(instance) is None:
-        fields = [field for field in fields if field is not meta.auto_field]
-    return fields
+    return [
+        field
+        for field in meta.local_concrete_fields
+        if field is not meta.auto_field and not getattr(field, "generated", False)
+    ]
 
 
 def _compile(

@@ -96,6 +96,15 @@ def test_receivers_and_expressions_go_through_save(actor):
     assert AuditEntry.objects.get(pk=by_expression.pk).created_at is not None
 
 
+def test_a_row_with_its_primary_key_set_is_saved_as_save_saves_it(actor):
+    existing = _entry(actor)
+    existing.save()
+    again = _entry(actor, pk=existing.pk, action="changed")
+    insert(again)  # save() updates the row with that key; so does insert()
+    assert AuditEntry.objects.get(pk=existing.pk).action == "changed"
+    assert AuditEntry.objects.count() == 1
+
+
 def test_bad_rows_are_refused_as_save_refuses_them(actor):
     unsaved = get_user_model()(email="nobody@desk.test")
     with pytest.raises(ValueError, match="unsaved related object"):
