@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
@@ -109,40 +110,54 @@ def natural_time(value: datetime) -> str:
     so what it said for this time, in this language, this many whole minutes later is still
     true; under a minute ("12 seconds ago") it is worked out each time. Each costs ~25 µs, and
     a page shows dozens."""
-    minutes = _whole_minutes_since(value)
-    if minutes < 1:
-        return str(naturaltime(value))
-    key = (value, get_language(), minutes)
-    text = _natural_times.get(key)
-    if text is None:
-        text = str(naturaltime(value))
-        # Kept only if the minute did not turn while it was written (naturaltime reads the
-        # clock itself).
-        if _whole_minutes_since(value) == minutes:
-            if len(_natural_times) >= NATURAL_TIMES_KEPT:
-                _natural_times.clear()
-            _natural_times[key] = text
-    return text
-
-
-NATURAL_TIMES_KEPT = 4096
-_natural_times: dict[tuple[datetime, str | None, int], str] = {}
-
-
-def _whole_minutes_since(value: datetime) -> int:
-    return int((timezone.now() - value).total_seconds() // 60)
+    return _for_the_minute(_natural_times, value, (get_language(),), lambda: str(naturaltime(value)))
 
 
 def time_html(value: datetime, css_class: str = "") -> str:
     """`<time>` as the templates write it: ISO date, long date as the tooltip, "3 hours ago" as
-    the text, in the viewer's time zone."""
-    local = template_localtime(value)
-    attributes = f' class="{css_class}"' if css_class else ""
-    return (
-        f'<time{attributes} datetime="{escape_html(local.isoformat())}" '
-        f'title="{escape_html(_long_date(local, local.tzname(), get_language()))}">'
-        f"{escape_html(natural_time(value))}</time>"
-    )
+    the text, in the viewer's time zone. Remembered as natural_time is, with the zone and the
+    class in the key (~18 µs to write, ~6 to look up; the inbox shows one a row)."""
+    zone, language = timezone.get_current_timezone(), get_language()
+
+    def write() -> str:
+        local = template_localtime(value)
+        attributes = f' class="{css_class}"' if css_class else ""
+        return (
+            f'<time{attributes} datetime="{escape_html(local.isoformat())}" '
+            f'title="{escape_html(_long_date(local, local.tzname(), language))}">'
+            f"{escape_html(natural_time(value))}</time>"
+        )
+
+    return _for_the_minute(_times_html, value, (language, zone, css_class), write)
+
+
+def _for_the_minute(
+    kept: dict[Any, str], value: datetime, context: tuple[Any, ...], make: Callable[[], str]
+) -> str:
+    """`make()`, remembered in `kept` for `value` and `context` until the whole minutes since
+    `value` change; under a minute it is made each time. Kept only if the minute did not turn
+    while it was made (naturaltime reads the clock itself)."""
+    minutes = _whole_minutes_since(value)
+    if minutes < 1:
+        return make()
+    key = (value, minutes, *context)
+    text = kept.get(key)
+    if text is None:
+        text = make()
+        if _whole_minutes_since(value) == minutes:
+            if len(kept) >= TIMES_KEPT:
+                kept.clear()
+            kept[key] = text
+    return text
+
+
+TIMES_KEPT = 4096
+_natural_times: dict[Any, str] = {}
+_times_html: dict[Any, str] = {}
+
+
+def _whole_minutes_since(value: datetime) -> int:
+    return int((timezone.now() - value).total_seconds() // 60)
 
 
 def _message_article(

@@ -130,6 +130,50 @@ def test_natural_time_says_what_naturaltime_says_as_the_clock_moves(monkeypatch)
                     assert natural_time(value) == naturaltime(value), (language, clock[0])
 
 
+def test_time_html_remembered_says_what_it_would_write_afresh(monkeypatch):
+    """Remembered per whole minute, zone, language and class, it must write what it writes with
+    nothing remembered, as the clock moves and the viewer's zone and language change."""
+    import zoneinfo
+    from datetime import UTC, datetime
+
+    import django.contrib.humanize.templatetags.humanize as humanize
+    from django.utils.translation import override
+
+    from supportdesk.tickets import rendering
+
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return clock[0].astimezone(tz) if tz else clock[0].replace(tzinfo=None)
+
+    monkeypatch.setattr(humanize, "datetime", Frozen)
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    value = datetime(2026, 1, 31, 23, 15, 42, tzinfo=UTC)
+    cases = [
+        (step, zone, language, css)
+        for step in range(0, 4000, 173)  # crossing minute turns, an hour, midnight in some zones
+        for zone in ("UTC", "Asia/Ho_Chi_Minh", "Europe/Warsaw")
+        for language in ("en", "pl", "zh-hant")
+        for css in ("", "muted")
+    ]
+
+    def written(step, zone, language, css, *, afresh):
+        clock[0] = value + timedelta(seconds=step)
+        if afresh:
+            rendering._times_html.clear()
+            rendering._natural_times.clear()
+        with override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+            return rendering.time_html(value, css)
+
+    # Each moment seen by every zone, language and class in turn, each remembering what the
+    # others wrote: what it says must be what it would write with nothing remembered.
+    remembered = [written(*case, afresh=False) for case in cases]
+    assert remembered == [written(*case, afresh=True) for case in cases]
+    assert len(set(remembered[:18])) == 18  # one moment: 3 zones x 3 languages x 2 classes
+
+
 @pytest.mark.parametrize("language", ["en", "pl", "zh-hans"])
 def test_the_channel_is_named_as_django_names_it(language):
     from django.utils import translation
