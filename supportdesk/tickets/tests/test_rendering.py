@@ -99,26 +99,35 @@ def test_sanitized_bodies_keep_to_their_budget():
     assert bodies[0] not in cache._items and bodies[-1] in cache._items
 
 
-def test_natural_time_says_what_naturaltime_says_as_the_clock_moves(monkeypatch):
+@pytest.fixture
+def clock(monkeypatch):
+    """The time Django's clock and naturaltime read: set `clock[0]` to move it."""
+    from datetime import UTC, datetime
+
+    import django.contrib.humanize.templatetags.humanize as humanize
+
+    moment = [datetime(2026, 1, 1, tzinfo=UTC)]
+
+    class Frozen(datetime):  # naturaltime reads datetime.now() itself
+        @classmethod
+        def now(cls, tz=None):
+            return moment[0].astimezone(tz) if tz else moment[0].replace(tzinfo=None)
+
+    monkeypatch.setattr(humanize, "datetime", Frozen)
+    monkeypatch.setattr(timezone, "now", lambda: moment[0])
+    return moment
+
+
+def test_natural_time_says_what_naturaltime_says_as_the_clock_moves(clock):
     """Remembered per whole minute, it must still say exactly what Django's naturaltime would,
     second by second: over a minute, an hour, a day, across a month's turn, in every language."""
     from datetime import UTC, datetime
 
-    import django.contrib.humanize.templatetags.humanize as humanize
     from django.contrib.humanize.templatetags.humanize import naturaltime
     from django.utils.translation import override
 
     from supportdesk.tickets.rendering import natural_time
 
-    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
-
-    class Frozen(datetime):  # naturaltime reads datetime.now() itself
-        @classmethod
-        def now(cls, tz=None):
-            return clock[0].astimezone(tz) if tz else clock[0].replace(tzinfo=None)
-
-    monkeypatch.setattr(humanize, "datetime", Frozen)
-    monkeypatch.setattr(timezone, "now", lambda: clock[0])
     value = datetime(2026, 1, 31, 10, 15, 42, tzinfo=UTC)
     starts = [value + timedelta(seconds=s) for s in (5, 59, 125, 3500, 3599, 86280, 86399, 90000)]
     starts += [datetime(2026, 2, 28, 10, 15, 40, tzinfo=UTC), datetime(2026, 3, 31, 10, 15, 30, tzinfo=UTC)]
@@ -130,26 +139,16 @@ def test_natural_time_says_what_naturaltime_says_as_the_clock_moves(monkeypatch)
                     assert natural_time(value) == naturaltime(value), (language, clock[0])
 
 
-def test_time_html_remembered_says_what_it_would_write_afresh(monkeypatch):
+def test_time_html_remembered_says_what_it_would_write_afresh(clock):
     """Remembered per whole minute, zone, language and class, it must write what it writes with
     nothing remembered, as the clock moves and the viewer's zone and language change."""
     import zoneinfo
     from datetime import UTC, datetime
 
-    import django.contrib.humanize.templatetags.humanize as humanize
     from django.utils.translation import override
 
     from supportdesk.tickets import rendering
 
-    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
-
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return clock[0].astimezone(tz) if tz else clock[0].replace(tzinfo=None)
-
-    monkeypatch.setattr(humanize, "datetime", Frozen)
-    monkeypatch.setattr(timezone, "now", lambda: clock[0])
     value = datetime(2026, 1, 31, 23, 15, 42, tzinfo=UTC)
     cases = [
         (step, zone, language, css)
