@@ -28,8 +28,9 @@ from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
 _lock = threading.Lock()
-# (model, database alias, the columns written) -> the compiled statement's SQL
-_statements: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, tuple[Any, ...]]] = {}
+# (model, database alias, the columns written) -> the compiled statement's SQL and RETURNING
+# parameters, or None where save() must write the row
+_statements: dict[tuple[type[Model], str, tuple[str, ...]], tuple[str, tuple[Any, ...]] | None] = {}
 
 
 def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -48,14 +49,13 @@ def insert(instance: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
     instance._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     fields = _written_fields(instance)
     key = (model, using, tuple(field.attname for field in fields))
-    compiled = _statements.get(key)
-    if compiled is None:
-        compiled = _compile(instance, fields, using)
-        if compiled is None:
-            instance.save(using=using)
-            return
+    if key not in _statements:
         with _lock:
-            _statements.setdefault(key, compiled)
+            _statements.setdefault(key, _compile(instance, fields, using))
+    compiled = _statements[key]
+    if compiled is None:  # not one parameter a column (remembered, not compiled again)
+        instance.save(using=using)
+        return
     connection = connections[using]
     values = []
     for field in fields:

@@ -32,7 +32,7 @@ def form_field(field: BoundField) -> SafeString:
         required = ' <span aria-hidden="true">*</span>' if field.field.required else ""
         body = f'<label for="{target}">{label}{required}</label>\n{field}'
     # The ids Django's widgets name in aria-describedby: a screen reader reads these with the input.
-    auto_id = escape_html(field.auto_id) if field.auto_id else ""
+    auto_id = escape_html(field.auto_id)  # "" when the form has no ids
     help_id = f' id="{auto_id}_helptext"' if auto_id else ""
     help_text = f'<div class="help"{help_id}>{escape_html(field.help_text)}</div>' if field.help_text else ""
     problems = "".join(f'<p class="error">{escape_html(error)}</p>' for error in errors)

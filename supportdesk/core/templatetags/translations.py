@@ -31,14 +31,13 @@ class RememberedTranslateNode(TranslateNode):
         super().__init__(node.filter_expression, node.noop, node.asvar, node.message_context)
         var = self.filter_expression.var
         plain = isinstance(var, Variable) and isinstance(var.literal, str)
-        self._text: str | None = (
-            var.literal
-            if plain and not self.noop and not self.filter_expression.filters and self.message_context is None
-            else None
+        remembered = plain and not (
+            self.noop or self.filter_expression.filters or self.message_context or self.asvar
         )
+        self._text: str | None = var.literal if remembered else None
 
     def render(self, context: template.Context) -> Any:
-        if self._text is None or self.asvar:
+        if self._text is None:
             return super().render(context)
         key = (get_language(), self._text, bool(context.autoescape))
         rendered = _rendered.get(key)
