@@ -8,6 +8,10 @@ with instrumentation off, then counts `--requests` requests and prints the count
 
     .venv/bin/python -m bench.instructions --data-dir /tmp/bench-copy /desk/tickets/1/ /desk/views/open/
 
+`api-create` in place of a path counts the benchmark's API ticket creation instead (POST
+/api/v1/tickets with a personal token, the benchmark suite's requests: a new ticket each time,
+every fifth from a new customer).
+
 Needs Debian's valgrind. Each page takes ~30 s (valgrind runs Python ~50 times slower). Compare
 two versions of the code on one data set; counts include the test client's own work (~1.3 M
 instructions for a bare JSON view).
@@ -17,16 +21,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.server import REPO
 
 ADMIN = ("bench-admin@bench.example", "bench-password-2026")
 WARMUP = 15
+API_CREATE = "api-create"
 
 
 def instructions_in(callgrind_out: str) -> int:
@@ -37,8 +45,9 @@ def instructions_in(callgrind_out: str) -> int:
     raise ValueError("no totals in the callgrind output")
 
 
-def measure(data_dir: Path, path: str, requests: int) -> float:
-    """Millions of instructions per request for `path`."""
+def measure(data_dir: Path, path: str, requests: int, keep: Path | None = None) -> float:
+    """Millions of instructions per request for `path`; with `keep`, callgrind's output is
+    kept there (for callgrind_annotate) as callgrind.<path as a name>."""
     with tempfile.TemporaryDirectory() as work:
         ready = Path(work) / "ready"
         command = [
@@ -70,6 +79,9 @@ def measure(data_dir: Path, path: str, requests: int) -> float:
         ready.unlink()
         child.wait()
         [out] = Path(work).glob("out.*")
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(out, keep / f"callgrind.{path.strip('/').replace('/', '_') or 'root'}")
         return instructions_in(out.read_text()) / requests / 1e6
 
 
@@ -86,17 +98,51 @@ def _child(ready: Path, data_dir: Path, path: str, requests: int) -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     if not client.login(username=ADMIN[0], password=ADMIN[1]):
         raise SystemExit("sign-in failed: is this a `supportdesk bench seed` data set?")
-    for _ in range(WARMUP):
-        status = client.get(path).status_code
-    if status != 200:
-        raise SystemExit(f"{path} answered HTTP {status}")
+    send = _api_create(client) if path == API_CREATE else lambda _i: client.get(path)
+    for i in range(WARMUP):
+        response = send(i)
+    if response.status_code not in (200, 201):
+        raise SystemExit(f"{path} answered HTTP {response.status_code}")
     ready.write_text("1")
     while ready.exists():
         time.sleep(0.05)
-    for _ in range(requests):
-        client.get(path)
+    for i in range(WARMUP, WARMUP + requests):
+        send(i)
     sys.stdout.flush()
     os._exit(0)
+
+
+def _api_create(session: Any) -> Callable[[int], Any]:
+    """The benchmark suite's API creation requests, sent with a personal token made through
+    the API with the signed-in session (as the suite makes its own)."""
+    from django.test import Client
+
+    from bench.dataset import API_REQUESTERS
+    from bench.scenarios import api_create_requests
+    from supportdesk.customers.models import CustomerEmail
+
+    made = session.post(
+        "/api/v1/me/tokens",
+        {"name": "instruction count", "expires_at": "2099-01-01T00:00:00Z"},
+        content_type="application/json",
+    )
+    if made.status_code != 201:
+        raise SystemExit(f"making an API token answered HTTP {made.status_code}")
+    client = Client(HTTP_HOST="127.0.0.1")
+    emails = list(CustomerEmail.objects.order_by("id").values_list("email", flat=True)[:API_REQUESTERS])
+    make = api_create_requests(made.json()["token"], emails)
+
+    def send(i: int) -> Any:
+        request = make(i)
+        return client.generic(
+            request.method,
+            request.path,
+            request.body,
+            content_type=request.headers["Content-Type"],
+            headers={"Authorization": request.headers["Authorization"]},
+        )
+
+    return send
 
 
 def main() -> None:
@@ -106,6 +152,7 @@ def main() -> None:
     parser.add_argument("paths", nargs="+", help="pages to measure, e.g. /desk/tickets/1/")
     parser.add_argument("--data-dir", type=Path, required=True, help="a seeded data directory (a copy)")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="keep callgrind's output files in this directory")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -113,7 +160,7 @@ def main() -> None:
         return
     for path in args.paths:
         print(
-            f"{path}: {measure(args.data_dir, path, args.requests):.2f} M instructions per request",
+            f"{path}: {measure(args.data_dir, path, args.requests, args.keep):.2f} M instructions per request",
             flush=True,
         )
 

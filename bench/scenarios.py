@@ -167,7 +167,7 @@ def build(facts: dict[str, Any], token: str | None, csrf: Callable[[], str]) -> 
             "api-create",
             "API: POST /api/v1/tickets (token)",
             "token",
-            _api_create(token, facts.get("requester_emails") or []),
+            api_create_requests(token, facts.get("requester_emails") or []),
             "api_create",
         )
     )
@@ -188,7 +188,7 @@ def _bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _api_create(token: str | None, emails: list[str]) -> Callable[[int], Request]:
+def api_create_requests(token: str | None, emails: list[str]) -> Callable[[int], Request]:
     def make(i: int) -> Request:
         # Most tickets come from known customers; every fifth from a new address, which
         # creates the customer too, as a first contact does.
