@@ -134,7 +134,7 @@ DATABASES = {
 # sidebar's counts filled them and a worker grew to 157-228 MB; at 8 MB it stays near 110 MB and
 # the pages are as fast (docs/benchmarks.md).
 SQLITE_CACHE_KB = int(os.environ.get("SQLITE_CACHE_MB", "8")) * 1024
-SQLITE_CHECKPOINT_PAGES = 4000
+SQLITE_CHECKPOINT_PAGES = 16000
 _engine = DATABASES["default"]["ENGINE"]
 if _engine == "django.db.backends.sqlite3":
     # Connections are kept between requests (DB_CONN_MAX_AGE) as on PostgreSQL: opening one
@@ -143,9 +143,9 @@ if _engine == "django.db.backends.sqlite3":
         # WAL lets readers run beside one writer; IMMEDIATE avoids "database is locked" on the
         # read-then-write upgrade inside atomic blocks; the busy timeout queues writers briefly.
         # The commit that takes the log past wal_autocheckpoint pages waits for a checkpoint and
-        # its disk sync (core/checkpoints.py): 4,000 pages (16 MB) instead of SQLite's 1,000
-        # makes that one commit in ~150 new tickets instead of one in ~40 (API create p95
-        # 13-15 -> 8-9 ms, docs/benchmarks.md).
+        # its disk syncs (core/checkpoints.py): 16,000 pages (64 MB) instead of SQLite's 1,000
+        # makes that one commit in ~400 new tickets (~39 pages each) instead of one in ~25 (API
+        # create: mean commit 0.34-0.50 ms at 4,000 pages, 0.24-0.25 at 16,000; docs/benchmarks.md).
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             "PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;"

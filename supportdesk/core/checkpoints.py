@@ -4,8 +4,8 @@ In WAL mode SQLite appends every commit to the log and copies the log back into 
 file (a checkpoint) once it passes `wal_autocheckpoint` pages, inside whichever commit crossed
 the line: that request then waits for the copy and its disk sync. Measured on the benchmark
 machine with SQLite's default of 1,000 pages, about one ticket created through the API in 25
-paid 10 to 40 ms instead of 4; the desk sets 4,000 (settings.SQLITE_CHECKPOINT_PAGES), which
-makes such commits four times rarer for a log of 16 MB at most between checkpoints.
+paid 10 to 40 ms instead of 4; the desk sets 16,000 (settings.SQLITE_CHECKPOINT_PAGES), which
+makes such commits sixteen times rarer for a log of 64 MB at most between checkpoints.
 
 So each web server process (config/gunicorn.py starts it in every worker) runs one background
 thread that copies the log into the database a little at a time, through a connection of its

@@ -35,10 +35,10 @@ def test_postgresql_prepares_statements_unless_switched_off(tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the write-ahead log is SQLite's")
-def test_sqlite_checkpoints_its_log_every_4000_pages():
+def test_sqlite_checkpoints_its_log_every_16000_pages():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
-        assert cursor.fetchone()[0] == 4000
+        assert cursor.fetchone()[0] == 16000
 
 
 @pytest.mark.django_db
