@@ -16,8 +16,8 @@ from supportdesk.core.batch import batch_cached
 from supportdesk.core.compiled import CompiledQuery
 from supportdesk.core.conf import product_settings
 from supportdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from supportdesk.core.inserts import insert
 from supportdesk.core.preferences import clean_preferences
-from supportdesk.core.queries import unique_row
 from supportdesk.core.search import SearchIndex
 from supportdesk.core.text import single_line
 from supportdesk.core.types import Person
@@ -95,13 +95,21 @@ def _clean_notes(notes: str) -> str:
     return notes or ""
 
 
+def _domain_claim(domain: str) -> QuerySet[OrganizationDomain]:
+    return OrganizationDomain.objects.select_related("organization").filter(domain=domain)[:1]
+
+
+# Asked for every new customer (a first contact by mail or through the API): compiled once.
+_DOMAIN_CLAIM: CompiledQuery[OrganizationDomain] = CompiledQuery(_domain_claim)
+
+
 def organization_for_email(email: str) -> Organization | None:
     """The organization that claims the domain of `email`, if any (read once per domain and
     batch inside core.batch.batch_scope: a mail import)."""
     domain = email.rpartition("@")[2].lower()
 
     def load() -> Organization | None:
-        match = unique_row(OrganizationDomain.objects.select_related("organization").filter(domain=domain))
+        match = _DOMAIN_CLAIM.first(domain=domain)
         return match.organization if match else None
 
     return batch_cached(("customers.organization_for_domain", domain), load)
@@ -271,10 +279,10 @@ def customer_get_or_create_by_email(
     clean = _clean_name(name)
     try:
         with transaction.atomic():
-            customer = Customer.objects.create(
-                name=clean, organization=organization_for_email(address), primary_email=address
-            )
-            CustomerEmail.objects.create(customer=customer, email=address, is_primary=True)
+            organization = organization_for_email(address)
+            customer = Customer(name=clean, organization=organization, primary_email=address)
+            insert(customer)
+            insert(CustomerEmail(customer=customer, email=address, is_primary=True))
             _index_customer(customer, [address], [])
     except IntegrityError:
         # Another process created the same customer a moment ago: use theirs.

@@ -30,6 +30,15 @@ MAX_TERM_LENGTH = 64
 
 def fold(text: str) -> str:
     """Case-, width- and diacritic-folded text, punctuation kept."""
+    if text.isascii():
+        # ASCII has no compatibility forms, diacritics or special folds: only its case folds.
+        # (Most English mail: fold_unicode looks at every character in Python.)
+        return text.lower()
+    return fold_unicode(text)
+
+
+def fold_unicode(text: str) -> str:
+    """fold() for any text, ASCII or not."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_EXTRA_FOLDS)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from supportdesk.core.search import SearchIndex, normalize, parse_query
 from supportdesk.core.search import index as search_index
+from supportdesk.core.search.normalize import fold, fold_unicode
 
 
 @pytest.mark.parametrize(
@@ -22,6 +23,13 @@ from supportdesk.core.search import index as search_index
 )
 def test_normalize_folds_case_diacritics_width_and_spaces_cjk(text, folded):
     assert normalize(text) == folded
+
+
+def test_ascii_text_folds_as_the_general_way_folds_it():
+    """fold() takes a short way for ASCII text: it must give what the general way gives."""
+    every_ascii_character = "".join(map(chr, range(128)))
+    for text in (every_ascii_character, "Hello, WORLD! e-mail: A_B@X.COM\t\r\n", ""):
+        assert fold(text) == fold_unicode(text)
 
 
 def test_parse_query_makes_cjk_runs_phrases_and_words_terms():
