@@ -34,3 +34,34 @@ def test_unknown_or_malformed_keys_give_an_empty_session():
         store = SessionStore(key)
         assert dict(store.items()) == {}
     assert Session.objects.count() == 0
+
+
+def test_a_session_read_again_decodes_the_same_and_changes_stay_apart(monkeypatch):
+    store = SessionStore()
+    store["cart"] = {"items": [1, 2], "note": "Zażółć"}
+    store.save()
+    checks = []
+    real = SessionStore.__mro__[1].decode
+    monkeypatch.setattr(
+        SessionStore.__mro__[1], "decode", lambda self, data: checks.append(data) or real(self, data)
+    )
+    first = SessionStore(store.session_key)
+    assert first["cart"] == {"items": [1, 2], "note": "Zażółć"}
+    first["cart"]["items"].append(3)  # changed in place, not saved
+    again = SessionStore(store.session_key)
+    assert again["cart"] == {"items": [1, 2], "note": "Zażółć"}  # as stored
+    assert len(checks) == 1  # the signature was checked once for the same text
+    first.save()
+    assert SessionStore(store.session_key)["cart"]["items"] == [1, 2, 3]  # saved: new text, read anew
+
+
+def test_a_tampered_session_is_empty_and_not_remembered():
+    store = SessionStore()
+    store["who"] = "agent"
+    store.save()
+    row = Session.objects.get(session_key=store.session_key)
+    Session.objects.filter(pk=row.pk).update(session_data=row.session_data[:-2] + "xx")
+    for _ in range(2):
+        assert dict(SessionStore(store.session_key).items()) == {}
+    Session.objects.filter(pk=row.pk).update(session_data=row.session_data)
+    assert SessionStore(store.session_key)["who"] == "agent"
