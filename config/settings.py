@@ -113,6 +113,8 @@ TEMPLATES = [
                 "supportdesk.core.templatetags.urls",
                 "supportdesk.core.templatetags.translations",
             ],
+            # `{% load static %}` loads core's, whose `static` tag remembers its URLs.
+            "libraries": {"static": "supportdesk.core.templatetags.static"},
         },
     }
 ]
