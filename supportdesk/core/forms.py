@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.utils import flatatt
+from django.forms.widgets import ChoiceWidget
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -81,6 +84,9 @@ class NormalizedChoices(BaseChoiceIterator):
     def __deepcopy__(self, memo: dict[int, Any]) -> NormalizedChoices:
         return self
 
+    def __copy__(self) -> NormalizedChoices:
+        return self
+
 
 class QuickSelect(forms.Select):
     """A select that writes its options in Python. Django renders every option through a
@@ -112,10 +118,95 @@ def _option_parts(key: Any, label: Any) -> tuple[str, str, str]:
 def use_quick_selects(form: forms.BaseForm) -> None:
     """Give every plain select box of `form` a QuickSelect (same attributes, same choices)."""
     for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            quick = QuickSelect(attrs=field.widget.attrs)
-            choices = field.widget.choices
-            # A list is already normalized; lazy iterators (a model field's) stay lazy.
-            quick.choices = NormalizedChoices(choices) if isinstance(choices, list) else choices
-            quick.is_required = field.widget.is_required
-            field.widget = quick
+        _use_quick_select(field)
+
+
+def _use_quick_select(field: forms.Field) -> None:
+    if type(field.widget) is forms.Select:
+        quick = QuickSelect(attrs=field.widget.attrs)
+        choices = field.widget.choices
+        # A list is already normalized; lazy iterators (a model field's) stay lazy.
+        quick.choices = NormalizedChoices(choices) if isinstance(choices, list) else choices
+        quick.is_required = field.widget.is_required
+        field.widget = quick
+
+
+# -- fields copied for each form quickly ------------------------------------------------------------
+# Every form copies its class's fields (copy.deepcopy of base_fields) so that one request's
+# changes never reach another's. Django's copies go through the copy protocol for each field and
+# widget and copy every option of a select: ~10 µs a field, a dozen fields or more a page.
+_FIELD_DEEPCOPIES = frozenset({forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__})
+_WIDGET_DEEPCOPIES = frozenset({forms.Widget.__deepcopy__, ChoiceWidget.__deepcopy__})
+_plain: dict[type, bool] = {}
+
+
+def _copied_plainly(cls: type, deepcopies: frozenset[Any]) -> bool:
+    """Whether `cls` deep-copies as Django's own fields or widgets do, and copy.copy() of it is
+    a new object with the same attributes (nothing of its own in the copy protocol)."""
+    known = _plain.get(cls)
+    if known is None:
+        known = (
+            getattr(cls, "__deepcopy__", None) in deepcopies
+            and not hasattr(cls, "__copy__")
+            and cls.__reduce_ex__ is object.__reduce_ex__
+            and cls.__reduce__ is object.__reduce__
+            and cls.__getstate__ is object.__getstate__
+            and not any("__slots__" in vars(base) for base in cls.__mro__[:-1])
+        )
+        _plain[cls] = known
+    return known
+
+
+def _shallow(obj: Any) -> Any:
+    """copy.copy(obj) for a plain object: a new instance with the same attribute values."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
+def copy_field(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
+    """copy.deepcopy(field, memo), made as Field.__deepcopy__, ChoiceField.__deepcopy__ and
+    their widgets' make it, without the copy protocol's work; other fields are deep-copied."""
+    widget = field.widget
+    if not (
+        _copied_plainly(type(field), _FIELD_DEEPCOPIES) and _copied_plainly(type(widget), _WIDGET_DEEPCOPIES)
+    ):
+        return copy.deepcopy(field, memo)
+    result = _shallow(field)
+    memo[id(field)] = result
+    widget_copy = memo.get(id(widget))
+    if widget_copy is None:
+        widget_copy = _shallow(widget)
+        widget_copy.attrs = widget.attrs.copy()
+        if isinstance(widget, ChoiceWidget):
+            widget_copy.choices = copy.copy(widget.choices)
+        memo[id(widget)] = widget_copy
+    result.widget = widget_copy
+    result.error_messages = field.error_messages.copy()
+    result.validators = field.validators[:]
+    if isinstance(field, forms.ChoiceField):
+        result._choices = copy.deepcopy(field._choices, memo)  # type: ignore[attr-defined]
+    return result
+
+
+class QuickCopiedFields(dict[str, forms.Field]):
+    """A form class's fields, deep-copied for each form by copy_field."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {name: copy_field(field, memo) for name, field in self.items()}
+
+
+class QuickFormMetaclass(DeclarativeFieldsMetaclass):
+    """Prepares a form class's fields once, for every form made from it: plain select boxes
+    become QuickSelects, lists of options NormalizedChoices (shared, never copied), and the
+    fields are copied for each form by copy_field."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> type:
+        new_class: Any = super().__new__(mcs, name, bases, attrs)
+        for field in new_class.base_fields.values():
+            if isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
+                field.choices = NormalizedChoices(field.choices)
+            _use_quick_select(field)
+        new_class.base_fields = QuickCopiedFields(new_class.base_fields)
+        created: type = new_class
+        return created

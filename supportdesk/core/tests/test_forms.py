@@ -1,7 +1,7 @@
 from django import forms
 from django.template import engines
 
-from supportdesk.core.forms import NormalizedChoices, QuickSelect, use_quick_selects
+from supportdesk.core.forms import NormalizedChoices, QuickFormMetaclass, QuickSelect, use_quick_selects
 
 
 class Pick(forms.Form):
@@ -121,3 +121,78 @@ def test_quick_selects_keep_a_model_field_lazy(django_assert_num_queries, db):
     with django_assert_num_queries(1):
         html = str(form["kind"])
     assert html.count("<option") == ContentType.objects.count() + 1
+
+
+# -- fields copied quickly (QuickFormMetaclass, copy_field) -------------------------------------
+class _Quick(forms.Form, metaclass=QuickFormMetaclass):
+    status = forms.ChoiceField(choices=[("open", "Open"), ("solved", "Solved")])
+    kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=10)
+    when = forms.SplitDateTimeField(required=False)  # copies itself its own way
+    count = forms.IntegerField(min_value=1)
+
+
+def _same_field(copied: forms.Field, original: forms.Field) -> None:
+    assert type(copied) is type(original) and copied is not original
+    assert type(copied.widget) is type(original.widget) and copied.widget is not original.widget
+    assert copied.widget.attrs == original.widget.attrs and copied.widget.attrs is not original.widget.attrs
+    assert copied.error_messages == original.error_messages
+    assert copied.error_messages is not original.error_messages
+    assert copied.validators == original.validators and copied.validators is not original.validators
+    if isinstance(original, forms.ChoiceField):
+        assert list(copied.choices) == list(original.choices)
+
+
+def test_quick_copies_are_what_deepcopy_makes_and_share_nothing_that_changes():
+    import copy
+
+    for name, field in _Quick.base_fields.items():
+        quick = copy.deepcopy(_Quick.base_fields)[name]
+        _same_field(quick, field)
+        _same_field(copy.deepcopy(field), field)  # Django's own, for comparison
+    # A select became a QuickSelect once, for the class; its options are shared, not copied.
+    assert isinstance(_Quick.base_fields["status"].widget, QuickSelect)
+    first, second = _Quick(), _Quick()
+    assert first.fields["status"].choices is second.fields["status"].choices
+    first.fields["body"].widget.attrs["rows"] = 2
+    first.fields["count"].error_messages["required"] = "Changed"
+    first.fields["count"].validators.append(lambda value: None)
+    first.fields["status"].choices = [("open", "Open")]
+    assert second.fields["body"].widget.attrs["rows"] == 6
+    assert _Quick.base_fields["body"].widget.attrs["rows"] == 6
+    assert second.fields["count"].error_messages["required"] != "Changed"
+    assert len(second.fields["count"].validators) == len(_Quick.base_fields["count"].validators)
+    assert len(second.fields["status"].choices) == 2
+
+
+def test_a_quick_form_renders_and_validates_as_a_plain_one():
+    class Plain(forms.Form):
+        status = forms.ChoiceField(choices=[("open", "Open"), ("solved", "Solved")])
+        kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+        body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=10)
+        when = forms.SplitDateTimeField(required=False)
+        count = forms.IntegerField(min_value=1)
+
+    data = {"status": "solved", "kind": "b", "body": "<b>hi</b>", "count": "0"}
+    quick, plain = _Quick(data), Plain(data)
+    assert quick.is_valid() is plain.is_valid() is False
+    assert quick.errors == plain.errors
+    for name in ("kind", "body", "when", "count"):
+        assert str(quick[name]) == str(plain[name])
+    assert '<option value="solved" selected>Solved</option>' in str(quick["status"])
+    good = _Quick({**data, "count": "3", "body": "hi"})
+    assert good.is_valid() and good.cleaned_data["status"] == "solved"
+    assert not _Quick({**data, "status": "nope"}).is_valid()
+
+
+def test_a_field_that_copies_itself_its_own_way_is_deep_copied():
+    import copy
+
+    from supportdesk.core.forms import copy_field
+
+    field = _Quick.base_fields["when"]
+    copied = copy_field(field, {})
+    assert copied.fields[0] is not field.fields[0]  # SplitDateTimeField's own __deepcopy__ ran
+    assert copied.widget.widgets[0] is not field.widget.widgets[0]
+    assert copy_field(_Quick.base_fields["count"], {}).widget is not _Quick.base_fields["count"].widget
+    assert copy.deepcopy(_Quick.base_fields).keys() == _Quick.base_fields.keys()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import Group, User
-from supportdesk.core.forms import NormalizedChoices, use_quick_selects
+from supportdesk.core.forms import NormalizedChoices, QuickFormMetaclass, use_quick_selects
 from supportdesk.tickets.choices import Channel, FieldType, Status
 from supportdesk.tickets.fields import FieldSpec, clean_value
 from supportdesk.tickets.models import Category, CustomField, Priority, StatusLabel
@@ -52,12 +52,15 @@ class DeskChoices:
         return made
 
 
-class DeskForm(forms.Form):
+class DeskForm(forms.Form, metaclass=QuickFormMetaclass):
+    """The desk's pages carry many forms with many select boxes: their fields are prepared once
+    per class and copied quickly for each form (QuickFormMetaclass), and their selects write
+    their options in Python (Django's per-option templates cost more than the database work
+    behind a whole page)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The desk's pages carry many select boxes; Django's per-option templates cost more
-        # than the database work behind a whole page.
-        use_quick_selects(self)
+        use_quick_selects(self)  # for select boxes a subclass put in place of its class's
 
     def set_choices(self, **options: Iterable[tuple[Any, Any]]) -> None:
         """Fill select boxes whose options come from the database (NormalizedChoices as they are:

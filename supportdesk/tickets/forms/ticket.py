@@ -213,7 +213,7 @@ class TicketFieldsForm(TicketFieldsBase):
         return changes
 
 
-class MergeForm(forms.Form):
+class MergeForm(DeskForm):
     target = forms.IntegerField(
         label=_("Merge this ticket into #"), min_value=1, max_value=2**62, widget=forms.NumberInput
     )
