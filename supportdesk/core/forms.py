@@ -118,10 +118,11 @@ def _option_parts(key: Any, label: Any) -> tuple[str, str, str]:
 def use_quick_selects(form: forms.BaseForm) -> None:
     """Give every plain select box of `form` a QuickSelect (same attributes, same choices)."""
     for field in form.fields.values():
-        _use_quick_select(field)
+        use_quick_select(field)
 
 
-def _use_quick_select(field: forms.Field) -> None:
+def use_quick_select(field: forms.Field) -> None:
+    """Give `field` a QuickSelect if it has a plain select box."""
     if type(field.widget) is forms.Select:
         quick = QuickSelect(attrs=field.widget.attrs)
         choices = field.widget.choices
@@ -206,7 +207,7 @@ class QuickFormMetaclass(DeclarativeFieldsMetaclass):
         for field in new_class.base_fields.values():
             if isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
                 field.choices = NormalizedChoices(field.choices)
-            _use_quick_select(field)
+            use_quick_select(field)
         new_class.base_fields = QuickCopiedFields(new_class.base_fields)
         created: type = new_class
         return created

@@ -9,11 +9,17 @@ from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import Group, User
-from supportdesk.core.forms import NormalizedChoices, QuickFormMetaclass, use_quick_selects
+from supportdesk.core.forms import (
+    NormalizedChoices,
+    QuickFormMetaclass,
+    copy_field,
+    use_quick_select,
+    use_quick_selects,
+)
 from supportdesk.tickets.choices import Channel, FieldType, Status
 from supportdesk.tickets.fields import FieldSpec, clean_value
 from supportdesk.tickets.models import Category, CustomField, Priority, StatusLabel
@@ -197,7 +203,33 @@ def spec_of(definition: CustomField) -> FieldSpec:
 
 
 def custom_form_field(definition: CustomField, *, current: Any, required: bool) -> forms.Field:
-    """A typed input for one custom field definition (named cf_<key> by the caller)."""
+    """A typed input for one custom field definition (named cf_<key> by the caller), showing
+    `current`. Made once per definition, language and requirement, on the definition itself, and
+    copied for each form: the side panel shows every custom field on every ticket page, and the
+    desk's definitions are read anew when they change (views.common.active_custom_fields)."""
+    kind = definition.field_type
+    if kind == FieldType.DROPDOWN and current not in (None, "") and str(current) not in definition.options:
+        return _new_custom_field(definition, current=current, required=required)  # a retired option
+    made: dict[tuple[str, bool], forms.Field] = vars(definition).setdefault("_form_fields", {})
+    key = (get_language(), required)
+    prototype = made.get(key)
+    if prototype is None:
+        prototype = _new_custom_field(definition, current=None, required=required)
+        if isinstance(prototype, forms.ChoiceField):
+            prototype.choices = NormalizedChoices(list(prototype.choices))  # shared by the copies
+        use_quick_select(prototype)
+        made[key] = prototype
+    field = copy_field(prototype, {})
+    if kind == FieldType.CHECKBOX:
+        field.initial = bool(current)
+    elif kind == FieldType.DROPDOWN:
+        field.initial = current or ""
+    else:
+        field.initial = "" if current is None else str(current)
+    return field
+
+
+def _new_custom_field(definition: CustomField, *, current: Any, required: bool) -> forms.Field:
     label = definition.localized_name()
     kind = definition.field_type
     if kind == FieldType.CHECKBOX:
