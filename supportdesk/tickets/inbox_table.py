@@ -12,21 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from supportdesk.core.links import link_around
 from supportdesk.tickets.choices import Status, status_slug
 from supportdesk.tickets.rendering import time_html
 from supportdesk.tickets.selectors import TicketRow
-
-_SENTINEL = 987654321
-
-
-def _detail_url_parts() -> tuple[str, str]:
-    """The ticket page's URL around its number, reversed once per page instead of per row."""
-    before, _, after = reverse("tickets:detail", args=[_SENTINEL]).partition(str(_SENTINEL))
-    return before, after
 
 
 def _status_badges() -> dict[int, tuple[str, str]]:
@@ -41,10 +33,10 @@ def _status_cell(row: TicketRow, badges: dict[int, tuple[str, str]]) -> str:
 
 def ticket_rows_html(rows: Sequence[TicketRow], *, selectable: bool) -> SafeString:
     """The `<tr>` of each row; with `selectable`, a checkbox for the bulk form first."""
-    url_start, url_end = _detail_url_parts()
     unassigned = f'<span class="muted">{escape(gettext("Unassigned"))}</span>'
     select_label = gettext("Select ticket #%(id)s")
     badges = _status_badges()
+    url_start, url_end = link_around("tickets:detail")
     html: list[str] = []
     for row in rows:
         url = f"{url_start}{row.pk}{url_end}"

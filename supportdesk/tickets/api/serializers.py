@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja.responses import NinjaJSONEncoder
 
+from supportdesk.core.links import link
 from supportdesk.tickets.api.schemas import SLUG_BY_TICKET_TYPE
 from supportdesk.tickets.choices import AuthorKind, status_slug
 from supportdesk.tickets.models import Attachment, CustomField, Message, Ticket, TicketEvent
@@ -38,7 +38,7 @@ def _ref(obj: Any) -> dict[str, Any] | None:
 
 
 def ticket_url(ticket_id: int) -> str:
-    return reverse("tickets:detail", args=[ticket_id])
+    return link("tickets:detail", ticket_id)
 
 
 def ticket_out(ticket: Ticket, field_keys: frozenset[str]) -> dict[str, Any]:
@@ -112,7 +112,7 @@ def attachment_out(attachment: Attachment) -> dict[str, Any]:
         "filename": attachment.filename,
         "content_type": attachment.content_type,
         "size": attachment.size,
-        "url": reverse("files:attachment", args=[attachment.token]),
+        "url": link("files:attachment", attachment.token),
     }
 
 
