@@ -2,7 +2,7 @@
 
     python -m bench.suite [--data-dir DIR | --database-url URL] [--tickets N] [--requests 300]
                           [--seconds 30] [--port 8123] [--only inbox-open,ticket,...]
-                          [--side-by-side] [--results-dir bench/results]
+                          [--cold] [--side-by-side] [--results-dir bench/results]
 
 It starts the product as `make run` does (`supportdesk start`, see bench/server.py) on the data
 set, signs in through the sign-in form (session and CSRF cookies for the desk's pages) and
@@ -17,7 +17,9 @@ Data: --data-dir is a SQLite data directory (SUPPORTDESK_DATA_DIR), --database-u
 database. Given --tickets N, an empty one is first filled with `supportdesk bench seed`; with
 neither, a data set of N (default 100,000) tickets is built once in the temporary directory
 and reused. The write scenarios add tickets, replies and sessions: run them on a copy of a data
-set you want to keep as it is.
+set you want to keep as it is. Before the server starts the database is read once (its file on
+SQLite, every table and index through pg_prewarm on PostgreSQL) so that the run measures a
+warmed-up server, not what the machine's page cache happened to keep; --cold skips that.
 
 --side-by-side then runs the django-helpdesk peer harness (../shared/bench/peers/django_helpdesk)
 on the same number of tickets and prints both, operation by operation (bench/peer.py).
@@ -98,6 +100,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated scenario keys (see --list)")
     parser.add_argument("--list", action="store_true", help="list the scenario keys and exit")
     parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of the bench accounts")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="do not read the database once before timing (by default it is, so that the run measures a "
+        "warmed-up server rather than what the machine's page cache happened to keep)",
+    )
     parser.add_argument("--side-by-side", action="store_true", help="also run the django-helpdesk peer")
     parser.add_argument(
         "--peer-dir",
@@ -154,6 +162,21 @@ def prepare_data(args: argparse.Namespace, log_dir: Path) -> DataSet:
             f"  (the data set holds {facts['tickets']:,} tickets, not {args.tickets:,}: delete {data_dir} to rebuild)"
         )
     return DataSet(env, description, facts, scratch)
+
+
+def warm_caches(env: dict[str, str]) -> str:
+    """Read the data set once before the server starts (bench/dataset.py warm_caches)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.dataset", "--warm"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return f"not warmed ({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'failed'})"
+    return result.stdout.strip()
 
 
 def read_facts(env: dict[str, str]) -> dict[str, Any]:
@@ -215,6 +238,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     say(f"  {tickets:,} tickets, {facts['messages']:,} messages ({facts['engine']})")
     say(f"  planner statistics: {facts.get('planner_statistics', 'unknown')}")
     wanted = {key.strip() for key in args.only.split(",") if key.strip()}
+    caches = "cold (--cold)" if args.cold else warm_caches(data.env)
+    say(f"  caches: {caches}")
 
     load_before = os.getloadavg()
     say(f"Starting the server as `make run` does (supportdesk start, port {args.port})…")
@@ -271,12 +296,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # The machine is shared: the load around the run says how much the numbers may be disturbed.
     machine["load_average_before"] = [round(x, 2) for x in load_before]
     machine["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    machine["caches"] = caches
     header = (
         f"supportdesk benchmark, {machine['date_utc']}: {tickets:,} tickets, {facts['messages']:,} messages, "
         f"{facts['engine']}; targets for {size_label(tickets)} tickets; "
         f"{machine['cores']} cores, Python {machine['python']}; load average before/after "
         f"{machine['load_average_before'][0]:.2f}/{machine['load_average_after'][0]:.2f}; "
-        f"planner statistics: {facts.get('planner_statistics', 'unknown')}"
+        f"planner statistics: {facts.get('planner_statistics', 'unknown')}; caches: {caches}"
     )
     memory_text = memory_table(memory) if memory else "Workers' memory: not read."
     say("")
