@@ -19,6 +19,23 @@ def test_quick_select_renders_like_a_select_and_escapes_everything():
     assert html.count("selected") == 1
 
 
+def test_quick_attributes_are_djangos_flatatt():
+    from django.forms.utils import flatatt
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from supportdesk.core.forms import quick_flatatt
+
+    for attrs in (
+        {},
+        {"id": "id_zone", "required": True, "disabled": False, "data-x": None},
+        {"title": '"><script>alert(1)</script>', "class": "a&b", "aria-describedby": "id_h"},
+        {"z": 1, "a": 2.5, "m": mark_safe("<b>"), "hidden": True, "autofocus": True},
+        {"placeholder": gettext_lazy("Search")},
+    ):
+        assert quick_flatatt(attrs) == flatatt(attrs)
+
+
 def test_quick_select_keeps_validation():
     form = Pick({"zone": "nope"})
     use_quick_selects(form)
