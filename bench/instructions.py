@@ -66,8 +66,11 @@ def measure(data_dir: Path, path: str, requests: int, keep: Path | None = None) 
             str(requests),
             path,
         ]
+        # A fixed hash seed: with a random one each process lays out its dicts and sets its own
+        # way, and the same page's count moved by up to 4 % between runs.
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
         child = subprocess.Popen(
-            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
         while not ready.exists():
             if child.poll() is not None:
