@@ -257,3 +257,50 @@ def test_a_value_that_changes_the_sql_itself_is_refused(entries):
     sliced = CompiledQuery(lambda n: AuditEntry.objects.order_by("id")[:n], name="first n")
     with pytest.raises(ImproperlyConfigured, match="first n: the query's SQL depends on its values"):
         sliced(n=3)
+
+
+def _instance_state(entry: AuditEntry) -> dict[str, Any]:
+    values = {k: v for k, v in vars(entry).items() if k != "_state"}
+    return {**values, "adding": entry._state.adding, "db": entry._state.db}
+
+
+def test_instances_made_without_init_are_those_the_model_makes(entries):
+    query: CompiledQuery[AuditEntry] = CompiledQuery(_by_action)
+    for action in ("action-0", "action-1"):
+        made, expected = query(action=action, since=START), list(_by_action(action, START))
+        assert [_instance_state(e) for e in made] == [_instance_state(e) for e in expected]
+        assert [e.actor_id for e in made] == [e.actor.pk if e.actor else None for e in made]
+    # Saved like any loaded row: an UPDATE of the same row, not a new one.
+    row = made[0]
+    row.target_label = "Changed"
+    row.save(update_fields=["target_label"])
+    assert AuditEntry.objects.get(pk=row.pk).target_label == "Changed"
+
+
+def test_init_signals_and_a_models_own_loading_are_kept(entries, monkeypatch):
+    from django.db.models.signals import post_init
+
+    query: CompiledQuery[AuditEntry] = CompiledQuery(_by_action)
+    query(action="action-1", since=START)  # compiled before the receiver connects
+    seen: list[int] = []
+
+    def receiver(sender: type, instance: AuditEntry, **kwargs: Any) -> None:
+        seen.append(id(instance))
+
+    post_init.connect(receiver, sender=AuditEntry)
+    try:
+        rows = query(action="action-1", since=START)
+    finally:
+        post_init.disconnect(receiver, sender=AuditEntry)
+    assert rows and {id(e) for e in rows} <= set(seen)
+
+    loading = AuditEntry.from_db.__func__  # type: ignore[attr-defined]
+
+    def from_db(cls: type[AuditEntry], db: str, field_names: Any, values: Any) -> AuditEntry:
+        instance = loading(cls, db, field_names, values)
+        instance.loaded_here = True  # type: ignore[attr-defined]
+        return instance
+
+    monkeypatch.setattr(AuditEntry, "from_db", classmethod(from_db))
+    own: CompiledQuery[AuditEntry] = CompiledQuery(lambda action: AuditEntry.objects.filter(action=action))
+    assert all(getattr(e, "loaded_here", False) for e in own(action="action-2"))
