@@ -5,13 +5,19 @@ Used by `supportdesk start` and meant for production too:
     gunicorn --config python:config.gunicorn
 
 Threaded workers (gthread) suit a Django app that mostly waits on its database: each process
-serves several requests at once without the memory of more processes.
+serves several requests at once without the memory of more processes. Ours hand each request to
+the thread that finished one most recently (supportdesk/core/threadpool.py), so that while the
+load is light one database connection keeps its cache warm.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+
+from gunicorn.workers.gthread import ThreadWorker
+
+from supportdesk.core.threadpool import RecentFirstThreadPool
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -27,7 +33,16 @@ def _bind_address(host: str, port: str) -> str:
 wsgi_app = "config.wsgi:application"
 bind = [_bind_address(os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000"))]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+
+
+class RecentFirstThreadWorker(ThreadWorker):
+    """gunicorn's gthread worker with a thread pool that prefers its most recently idle thread."""
+
+    def get_thread_pool(self) -> RecentFirstThreadPool:
+        return RecentFirstThreadPool(self.cfg.threads, thread_name_prefix="web")
+
+
+worker_class = "config.gunicorn.RecentFirstThreadWorker"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 # Loading the app once in the master shares its memory between workers and shows import errors
 # before any worker starts.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from types import SimpleNamespace
 
 from config import gunicorn as web
 
@@ -18,7 +19,15 @@ def test_workers_start_with_the_preloaded_objects_out_of_the_collectors_reach():
 
 
 def test_threaded_workers_and_preloading_by_default():
-    assert web.worker_class == "gthread"
+    from gunicorn.util import load_class
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from supportdesk.core.threadpool import RecentFirstThreadPool
+
+    worker = load_class(web.worker_class)  # as gunicorn finds it
+    assert issubclass(worker, ThreadWorker)
+    pool = worker.get_thread_pool(SimpleNamespace(cfg=SimpleNamespace(threads=3)))
+    assert isinstance(pool, RecentFirstThreadPool) and pool._max_workers == 3
     assert web.preload_app is True
 
 
