@@ -164,30 +164,29 @@ def prepare_data(args: argparse.Namespace, log_dir: Path) -> DataSet:
     return DataSet(env, description, facts, scratch)
 
 
-def warm_caches(env: dict[str, str]) -> str:
-    """Read the data set once before the server starts (bench/dataset.py warm_caches)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.dataset", "--warm"],
+def _dataset(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bench.dataset` in the product's environment (its own process: this one never
+    loads Django)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.dataset", *arguments],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def warm_caches(env: dict[str, str]) -> str:
+    """Read the data set once before the server starts (bench/dataset.py warm_caches)."""
+    result = _dataset(env, "--warm")
     if result.returncode != 0:
         return f"not warmed ({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'failed'})"
     return result.stdout.strip()
 
 
 def read_facts(env: dict[str, str]) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.dataset"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _dataset(env)
     if result.returncode != 0:
         raise SystemExit(f"Reading the data set failed:\n{result.stderr[-3000:]}")
     return dict(json.loads(result.stdout))

@@ -33,17 +33,17 @@ def _around(name: str, kind: str, prefix: str, urlconf: str | None, language: st
     return before, after
 
 
+def reversal_context() -> tuple[str, str | None, str | None]:
+    """What else reverse() reads from the thread (script prefix, URL configuration, language):
+    the key, beside the URL name and arguments, under which a reversed URL may be kept."""
+    urlconf = get_urlconf()
+    return get_script_prefix(), urlconf if isinstance(urlconf, str | None) else repr(urlconf), get_language()
+
+
 def link_around(name: str, kind: str = "id") -> tuple[str, str]:
     """The URL `name` before and after its one argument, an id (`kind` "id") or a UUID ("uuid"),
     for a page that fills in many: `f"{before}{key}{after}"` is `reverse(name, args=[key])`."""
-    urlconf = get_urlconf()
-    return _around(
-        name,
-        kind,
-        get_script_prefix(),
-        urlconf if isinstance(urlconf, str | None) else repr(urlconf),
-        get_language(),
-    )
+    return _around(name, kind, *reversal_context())
 
 
 def link(name: str, key: int | UUID) -> str:

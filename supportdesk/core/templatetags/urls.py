@@ -18,9 +18,10 @@ from typing import Any
 
 from django import template
 from django.template import defaulttags
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
-from django.utils.translation import get_language
+
+from supportdesk.core.links import reversal_context
 
 register = template.Library()
 
@@ -45,15 +46,8 @@ def reverse_remembered(
     plain = (str, int)
     if not all(isinstance(a, plain) for a in args) or not all(isinstance(v, plain) for v in kwargs.values()):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-    urlconf = get_urlconf()
     return _remembered(
-        view_name,
-        tuple(args),
-        tuple(sorted(kwargs.items())),
-        current_app,
-        get_script_prefix(),
-        urlconf if isinstance(urlconf, str | None) else repr(urlconf),
-        get_language(),
+        view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, *reversal_context()
     )
 
 
